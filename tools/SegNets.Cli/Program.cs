@@ -1,0 +1,8 @@
+using System.CommandLine;
+using SegNets.Cli.Commands;
+
+var root = new RootCommand("segnets: semantic segmentation model zoos on TorchSharp")
+{
+    DoctorCommand.Create(),
+};
+return root.Parse(args).Invoke();
