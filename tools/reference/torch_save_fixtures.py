@@ -5,7 +5,8 @@
 OUT_DIR gets:
   zip.pth, legacy.pth      the same checkpoint in the zip format and the legacy (_use_new_zipfile_serialization=False)
                            format: {'state_dict': OrderedDict(...), 'epoch': 7}, with float32/float16/bfloat16/int64/
-                           bool tensors, a transposed view and a slice sharing one storage, a 0-d tensor, nested dicts
+                           bool tensors, a transposed view and a slice sharing one storage, a 0-d tensor, nested dicts,
+                           and over 256 tensors (long memo indices)
   module_prefix.pth        a DataParallel-style state dict ('module.' on every key)
   evil.pth                 zip.pth with its data.pkl replaced by a pickle that calls os.system (must be refused)
   expected.json            every tensor of zip.pth: dtype, shape and values (row-major, as float), as torch sees them
@@ -35,6 +36,9 @@ def main(out):
     state["shared.slice"] = base[1:3, 2:5]
     state["big.ints"] = torch.arange(-5, 5, dtype=torch.int64) * 1000000007
     state["doubles"] = torch.randn(3, generator=g, dtype=torch.float64)
+    # more than 256 memoised objects: the pickler switches from BINPUT/BINGET to LONG_BINPUT/LONG_BINGET
+    for i in range(300):
+        state[f"many.{i}"] = torch.full((2,), float(i))
     ckpt = {"state_dict": state, "epoch": 7, "meta": {"name": "fixture", "lr": 0.01}}
 
     torch.save(ckpt, os.path.join(out, "zip.pth"))

@@ -145,7 +145,8 @@ public static class PyTorchCheckpoint
             var key = keyObject as string ?? throw new InvalidDataException($"{path}: storage key {PickleReader.Describe(keyObject)} is not a string");
             if (!calls.Storages.TryGetValue(key, out var storage))
                 throw new InvalidDataException($"{path}: storage {key} is listed but no tensor uses it");
-            file.ReadExactly(count);
+            if (file.ReadAtLeast(count, count.Length, throwOnEndOfStream: false) < count.Length)
+                throw new InvalidDataException($"{path}: storage {key} ends early: its element count is cut off (truncated file?)");
             long numel = BitConverter.ToInt64(count);
             if (numel != storage.Numel)
                 throw new InvalidDataException($"{path}: storage {key} holds {numel} elements; the tensors expect {storage.Numel}");

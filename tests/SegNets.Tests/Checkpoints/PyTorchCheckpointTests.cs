@@ -88,7 +88,7 @@ public class PyTorchCheckpointTests
         var legacyCut = dir.File("legacy-cut.pth");
         File.WriteAllBytes(legacyCut, legacy[..(legacy.Length - 10)]);
         FluentActions.Invoking(() => PyTorchCheckpoint.LoadStateDict(legacyCut))
-            .Should().Throw<InvalidDataException>().WithMessage($"{legacyCut}: storage * ends early*truncated file?)");
+            .Should().Throw<InvalidDataException>().WithMessage($"{legacyCut}: storage * ends early*(truncated file?)");
 
         var magic = dir.File("wrong-magic.pth");
         File.WriteAllText(magic, "GIF89a this is no checkpoint");
@@ -97,5 +97,22 @@ public class PyTorchCheckpointTests
 
         FluentActions.Invoking(() => PyTorchCheckpoint.LoadStateDict(dir.File("missing.pth")))
             .Should().Throw<FileNotFoundException>().WithMessage("*missing.pth: checkpoint file not found");
+    }
+
+    [Theory]
+    [InlineData("zip.pth")]
+    [InlineData("legacy.pth")]
+    public void EveryTruncationIsAClearErrorNeverACrashOrGarbage(string file)
+    {
+        using var dir = new TempDir();
+        var bytes = File.ReadAllBytes(Path.Combine(Fixtures, file));
+        var cut = dir.File(file);
+        for (int length = 0; length < bytes.Length; length += 89)
+        {
+            File.WriteAllBytes(cut, bytes[..length]);
+            using var scope = NewDisposeScope();
+            FluentActions.Invoking(() => PyTorchCheckpoint.LoadStateDict(cut))
+                .Should().Throw<InvalidDataException>($"a file cut to {length} of {bytes.Length} bytes").WithMessage($"{cut}*");
+        }
     }
 }

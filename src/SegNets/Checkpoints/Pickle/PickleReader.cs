@@ -86,10 +86,10 @@ public sealed class PickleReader
                 case 's': { var value = Pop(at); var key = Pop(at); SetItems(at, Peek(at), [key, value]); break; }
                 case 'u': { var items = PopMark(at); SetItems(at, Peek(at), items); break; }
                 case 'q': memo[ReadByte()] = Peek(at); break;
-                case 'r': memo[ReadLength32(at)] = Peek(at); break;
+                case 'r': memo[ReadUInt32()] = Peek(at); break;
                 case 0x94: memo[memo.Count] = Peek(at); break;
                 case 'h': Push(Get(at, ReadByte())); break;
-                case 'j': Push(Get(at, ReadLength32(at))); break;
+                case 'j': Push(Get(at, ReadUInt32())); break;
                 case 'c': Push(Global(at, ReadLine(at), ReadLine(at))); break;
                 case 0x93: { var name = Pop(at); var module = Pop(at); Push(Global(at, AsString(at, module), AsString(at, name))); break; }
                 case 'R': { var args = Pop(at); var callable = Pop(at); Push(Call(at, callable, args)); break; }
@@ -192,9 +192,18 @@ public sealed class PickleReader
     {
         if (count > int.MaxValue) throw Error(-1, $"a {count}-byte value is larger than a checkpoint value can be");
         var buffer = new byte[count];
-        stream.ReadExactly(buffer.AsSpan());
+        try
+        {
+            stream.ReadExactly(buffer.AsSpan());
+        }
+        catch (EndOfStreamException)
+        {
+            throw Error(-1, "the pickle ends inside a value (truncated file?)");
+        }
         return buffer;
     }
+
+    long ReadUInt32() => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4));
 
     long ReadLength32(long at)
     {

@@ -1,0 +1,32 @@
+using SegNets.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegNets.Backbones;
+
+/// <summary>
+/// The feature API every backbone implements: <c>forward</c> returns the named stages c1..c5 (strides 2, 4, 8, 16, 32
+/// at output stride 32; with output stride 16 or 8 the last stages keep stride 16 or 8 through dilation), and
+/// <see cref="Features"/> says what each one is. Heads depend only on this.
+/// </summary>
+public abstract class Backbone : nn.Module<Tensor, Dictionary<string, Tensor>>
+{
+    protected Backbone(string name) : base(name)
+    {
+        // Constructing a module before anything touches `torch` would skip TorchSharp's native loader.
+        TorchBackend.EnsureLoaded();
+    }
+
+    /// <summary>The stages <c>forward</c> returns, in order.</summary>
+    public abstract IReadOnlyList<FeatureInfo> Features { get; }
+
+    /// <summary>Input size over the size of the last stage: 32, 16 or 8.</summary>
+    public abstract int OutputStride { get; }
+
+    /// <summary>Checks that an output stride is one dilation can produce, naming the backbone if not.</summary>
+    protected static void CheckOutputStride(string backbone, int outputStride)
+    {
+        if (outputStride is not (32 or 16 or 8))
+            throw new ArgumentOutOfRangeException(nameof(outputStride), outputStride, $"{backbone}: output stride must be 32, 16 or 8");
+    }
+}

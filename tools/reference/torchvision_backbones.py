@@ -1,0 +1,83 @@
+"""Reference outputs of torchvision backbones for SegNets' parity tests (Debian's torchvision 0.14).
+
+    /usr/bin/python3 tools/reference/torchvision_backbones.py OUT_DIR MODEL
+
+Builds torchvision.models.MODEL with seeded random weights (BatchNorm statistics and affine terms randomised too,
+so that eval-mode BN is exercised), runs one odd-sized input through it in eval mode, and writes
+  OUT_DIR/weights.pth   the model's state_dict (torch.save, zip format)
+  OUT_DIR/outputs.pth   {'input': x, '<os>.c1' .. '<os>.c5': stage outputs, '<os>.logits': classifier output}
+for every output stride the model supports in torchvision (ResNets with Bottleneck blocks: 32, 16 and 8 through
+replace_stride_with_dilation; others: 32). Stage names follow SegNets: c1 = stride 2 ... c5 = the last stage.
+"""
+import sys
+
+import torch
+import torchvision
+
+
+def randomize(model, generator):
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, torch.nn.BatchNorm2d):
+                module.weight.uniform_(0.2, 0.6, generator=generator)
+                module.bias.normal_(0.0, 0.1, generator=generator)
+                module.running_mean.normal_(0.0, 0.1, generator=generator)
+                module.running_var.uniform_(0.5, 1.5, generator=generator)
+            elif isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+                fan_in = module.weight[0].numel()
+                module.weight.normal_(0.0, (2.0 / fan_in) ** 0.5, generator=generator)
+                if module.bias is not None:
+                    module.bias.normal_(0.0, 0.1, generator=generator)
+
+
+def resnet_stages(model, x):
+    c1 = model.relu(model.bn1(model.conv1(x)))
+    c2 = model.layer1(model.maxpool(c1))
+    c3 = model.layer2(c2)
+    c4 = model.layer3(c3)
+    c5 = model.layer4(c4)
+    logits = model.fc(torch.flatten(model.avgpool(c5), 1))
+    return [c1, c2, c3, c4, c5], logits
+
+
+def build(name, output_stride):
+    ctor = getattr(torchvision.models, name)
+    if name.startswith("resnet"):
+        dilation = {32: [False, False, False], 16: [False, False, True], 8: [False, True, True]}[output_stride]
+        return ctor(weights=None, replace_stride_with_dilation=dilation), resnet_stages
+    raise SystemExit(f"unknown model {name}")
+
+
+def strides_for(name):
+    if name.startswith("resnet") and name not in ("resnet18", "resnet34"):
+        return [32, 16, 8]
+    return [32]
+
+
+def main(out, name):
+    generator = torch.Generator().manual_seed(20261123)
+    reference, stages = build(name, 32)
+    randomize(reference, generator)
+    reference.eval()
+    state = reference.state_dict()
+    torch.save(state, f"{out}/weights.pth")
+
+    x = torch.randn(2, 3, 67, 75, generator=generator)
+    outputs = {"input": x}
+    for output_stride in strides_for(name):
+        model, stages = build(name, output_stride)
+        model.load_state_dict(state)
+        model.eval()
+        with torch.no_grad():
+            feats, logits = stages(model, x)
+        for i, f in enumerate(feats):
+            outputs[f"os{output_stride}.c{i + 1}"] = f
+        outputs[f"os{output_stride}.logits"] = logits
+        print(f"{name} os{output_stride}: " + ", ".join(
+            f"c{i + 1} {tuple(f.shape)} max|x| {f.abs().max():.3g}" for i, f in enumerate(feats)) +
+            f", logits max|x| {logits.abs().max():.3g}")
+    torch.save(outputs, f"{out}/outputs.pth")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
