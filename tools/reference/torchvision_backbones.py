@@ -7,7 +7,9 @@ so that eval-mode BN is exercised), runs one odd-sized input through it in eval 
   OUT_DIR/weights.pth   the model's state_dict (torch.save, zip format)
   OUT_DIR/outputs.pth   {'input': x, '<os>.c1' .. '<os>.c5': stage outputs, '<os>.logits': classifier output}
 for every output stride the model supports in torchvision (ResNets with Bottleneck blocks: 32, 16 and 8 through
-replace_stride_with_dilation; others: 32). Stage names follow SegNets: c1 = stride 2 ... c5 = the last stage.
+replace_stride_with_dilation; mobilenet_v3_large: 32 and 16 through dilated=True; others: 32). Stage names follow
+SegNets: c1 = stride 2 ... c5 = the last stage; where each model taps its stages is in build() below.
+MODEL: resnet18/34/50/101/152, vgg16_bn, mobilenet_v2, mobilenet_v2_1.4, mobilenet_v3_large, regnet_x_400mf/800mf/1_6gf/3_2gf.
 """
 import sys
 
@@ -40,17 +42,57 @@ def resnet_stages(model, x):
     return [c1, c2, c3, c4, c5], logits
 
 
+def tap_stages(taps, head):
+    """Stages = outputs of the given features[] indices; logits = head(last features output)."""
+    def stages(model, x):
+        feats = []
+        for i, layer in enumerate(model.features):
+            x = layer(x)
+            if i in taps:
+                feats.append(x)
+        return feats, head(model, x)
+    return stages
+
+
+def mobilenet_v2_head(model, x):
+    return model.classifier(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, (1, 1)), 1))
+
+
+def pooled_classifier(model, x):
+    return model.classifier(torch.flatten(model.avgpool(x), 1))
+
+
+def regnet_stages(model, x):
+    feats = [model.stem(x)]
+    for stage in model.trunk_output:
+        feats.append(stage(feats[-1]))
+    return feats, model.fc(torch.flatten(model.avgpool(feats[-1]), 1))
+
+
 def build(name, output_stride):
-    ctor = getattr(torchvision.models, name)
     if name.startswith("resnet"):
         dilation = {32: [False, False, False], 16: [False, False, True], 8: [False, True, True]}[output_stride]
-        return ctor(weights=None, replace_stride_with_dilation=dilation), resnet_stages
+        return getattr(torchvision.models, name)(weights=None, replace_stride_with_dilation=dilation), resnet_stages
+    if name == "vgg16_bn":
+        # stages = the five max-pool outputs; the 120M-parameter classifier is left out of the files (no logits)
+        return torchvision.models.vgg16_bn(weights=None), tap_stages({6, 13, 23, 33, 43}, lambda model, x: None)
+    if name.startswith("mobilenet_v2"):
+        width = float(name.split("_")[-1]) if name.count("_") == 2 else 1.0
+        # c5 = features[17] (320 ch); features[18], the 1x1 conv to 1280, leads to the logits
+        return torchvision.models.mobilenet_v2(weights=None, width_mult=width), tap_stages({1, 3, 6, 13, 17}, mobilenet_v2_head)
+    if name == "mobilenet_v3_large":
+        return torchvision.models.mobilenet_v3_large(weights=None, dilated=output_stride == 16), tap_stages(
+            {0, 2, 4, 7, 16}, pooled_classifier)
+    if name.startswith("regnet_x_"):
+        return getattr(torchvision.models, name)(weights=None), regnet_stages
     raise SystemExit(f"unknown model {name}")
 
 
 def strides_for(name):
     if name.startswith("resnet") and name not in ("resnet18", "resnet34"):
         return [32, 16, 8]
+    if name == "mobilenet_v3_large":
+        return [32, 16]
     return [32]
 
 
@@ -60,22 +102,24 @@ def main(out, name):
     randomize(reference, generator)
     reference.eval()
     state = reference.state_dict()
+    if name == "vgg16_bn":
+        state = {k: v for k, v in state.items() if not k.startswith("classifier.")}
     torch.save(state, f"{out}/weights.pth")
 
     x = torch.randn(2, 3, 67, 75, generator=generator)
     outputs = {"input": x}
     for output_stride in strides_for(name):
         model, stages = build(name, output_stride)
-        model.load_state_dict(state)
+        model.load_state_dict(state, strict=name != "vgg16_bn")
         model.eval()
         with torch.no_grad():
             feats, logits = stages(model, x)
         for i, f in enumerate(feats):
             outputs[f"os{output_stride}.c{i + 1}"] = f
-        outputs[f"os{output_stride}.logits"] = logits
+        if logits is not None:
+            outputs[f"os{output_stride}.logits"] = logits
         print(f"{name} os{output_stride}: " + ", ".join(
-            f"c{i + 1} {tuple(f.shape)} max|x| {f.abs().max():.3g}" for i, f in enumerate(feats)) +
-            f", logits max|x| {logits.abs().max():.3g}")
+            f"c{i + 1} {tuple(f.shape)} max|x| {f.abs().max():.3g}" for i, f in enumerate(feats)))
     torch.save(outputs, f"{out}/outputs.pth")
 
 

@@ -1,6 +1,5 @@
 using FluentAssertions;
 using SegNets.Backbones;
-using SegNets.Checkpoints;
 using SegNets.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,26 +25,9 @@ public class ResNetParityTests(ITestOutputHelper output)
     [InlineData("resnet152", 8)]
     public void MatchesTorchvisionAtEveryStage(string name, int outputStride)
     {
-        var dir = PythonReference.Run("torchvision_backbones.py", name);
         using var scope = NewDisposeScope();
         var net = new ResNetV1b(ResNetConfig.Get(name), outputStride);
-        var report = StateDictLoader.Load(net, PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "weights.pth")), source: name);
-        report.IsComplete.Should().BeTrue();
-        net.eval();
-
-        var reference = PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
-        using var _ = no_grad();
-        var features = net.forward(reference["input"]);
-        features.Keys.Should().Equal(net.Features.Select(f => f.Name));
-        var diffs = new List<string>();
-        foreach (var info in net.Features)
-        {
-            var expected = reference[$"os{outputStride}.{info.Name}"];
-            expected.shape[1].Should().Be(info.Channels);
-            diffs.Add($"{info.Name} {Parity.AssertClose(features[info.Name], expected, $"{name} os{outputStride} {info.Name}"):E1}");
-        }
-        diffs.Add($"logits {Parity.AssertClose(net.Classify(features["c5"]), reference[$"os{outputStride}.logits"], $"{name} logits"):E1}");
-        output.WriteLine($"{name} os{outputStride} max|diff|: {string.Join(", ", diffs)}");
+        output.WriteLine(TorchvisionParity.Check(name, outputStride, net, net.Classify));
     }
 
     [Theory]

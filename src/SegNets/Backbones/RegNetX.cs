@@ -1,0 +1,93 @@
+using SegNets.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SegNets.Backbones;
+
+/// <summary>
+/// RegNetX with torchvision's module layout (keys stem.0, trunk_output.block1.block1-0.f.a.0, fc). Stages: c1 = stem
+/// (32 ch, stride 2), c2..c5 = block1..block4 (strides 4..32). Only output stride 32.
+/// </summary>
+public sealed class RegNetX : Backbone
+{
+#pragma warning disable IDE1006 // state-dict names
+    readonly Sequential stem;
+    readonly Sequential trunk_output;
+    readonly Linear? fc;
+#pragma warning restore IDE1006
+
+    readonly FeatureInfo[] info;
+
+    public RegNetX(RegNetConfig config, NormLayer? norm = null, int numClasses = 1000) : base(config.Name)
+    {
+        norm ??= Norms.Batch();
+        Config = config;
+        stem = ConvNormAct.Create(3, 32, 3, norm, Activations.ReLU, stride: 2);
+        var stages = new List<(string, nn.Module<Tensor, Tensor>)>();
+        var infoList = new List<FeatureInfo> { new("c1", 32, 2) };
+        long channels = 32;
+        for (int s = 0; s < 4; s++)
+        {
+            var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
+            for (int b = 0; b < config.Depths[s]; b++)
+            {
+                blocks.Add(($"block{s + 1}-{b}", new RegNetBlock(channels, config.Widths[s], b == 0 ? 2 : 1, config.GroupWidth, norm)));
+                channels = config.Widths[s];
+            }
+            stages.Add(($"block{s + 1}", nn.Sequential(blocks)));
+            infoList.Add(new FeatureInfo($"c{s + 2}", channels, 4 << s));
+        }
+        trunk_output = nn.Sequential(stages);
+        if (numClasses > 0) fc = nn.Linear(channels, numClasses);
+        info = [.. infoList];
+        RegisterComponents();
+        Initialize();
+    }
+
+    public RegNetConfig Config { get; }
+
+    public override IReadOnlyList<FeatureInfo> Features => info;
+
+    public override int OutputStride => 32;
+
+    public override Dictionary<string, Tensor> forward(Tensor x)
+    {
+        var result = new Dictionary<string, Tensor> { ["c1"] = x = stem.forward(x) };
+        for (int s = 0; s < 4; s++)
+            result[$"c{s + 2}"] = x = ((nn.Module<Tensor, Tensor>)trunk_output[s]).forward(x);
+        return result;
+    }
+
+    /// <summary>ImageNet logits from c5: global average pool, flatten, fc.</summary>
+    public Tensor Classify(Tensor c5)
+    {
+        if (fc is null) throw new InvalidOperationException($"{Config.Name} was built with numClasses: 0 and has no classifier");
+        using var scope = NewDisposeScope();
+        return fc.forward(nn.functional.adaptive_avg_pool2d(c5, 1).flatten(1)).MoveToOuterDisposeScope();
+    }
+
+    void Initialize()
+    {
+        // torchvision regnet.py: N(0, sqrt(2 / fan_out)) convs, unit/zero norms, N(0, 0.01) linear with zero bias.
+        using var _ = no_grad();
+        foreach (var module in modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                    long fanOut = conv.weight!.shape[0] * conv.weight.shape[2] * conv.weight.shape[3] / conv.groups;
+                    nn.init.normal_(conv.weight, 0, Math.Sqrt(2.0 / fanOut));
+                    break;
+                case BatchNorm2d bn:
+                    nn.init.ones_(bn.weight);
+                    nn.init.zeros_(bn.bias);
+                    break;
+                case Linear linear:
+                    nn.init.normal_(linear.weight, 0, 0.01);
+                    nn.init.zeros_(linear.bias);
+                    break;
+            }
+        }
+    }
+}
