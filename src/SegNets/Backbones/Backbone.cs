@@ -23,6 +23,22 @@ public abstract class Backbone : nn.Module<Tensor, Dictionary<string, Tensor>>
     /// <summary>Input size over the size of the last stage: 32, 16 or 8.</summary>
     public abstract int OutputStride { get; }
 
+    /// <summary>
+    /// Runs <paramref name="layers"/> in order up to the last tap and returns the outputs of the tapped layers under
+    /// the names of <paramref name="stages"/> (for backbones that are one numbered Sequential, as torchvision's).
+    /// </summary>
+    protected static Dictionary<string, Tensor> ForwardTaps(TorchSharp.Modules.Sequential layers, int[] taps, IReadOnlyList<FeatureInfo> stages, Tensor x)
+    {
+        var result = new Dictionary<string, Tensor>();
+        int next = 0;
+        for (int i = 0; i <= taps[^1]; i++)
+        {
+            x = ((nn.Module<Tensor, Tensor>)layers[i]).forward(x);
+            if (taps[next] == i) result[stages[next++].Name] = x;
+        }
+        return result;
+    }
+
     /// <summary>Checks that an output stride is one dilation can produce, naming the backbone if not.</summary>
     protected static void CheckOutputStride(string backbone, int outputStride)
     {

@@ -70,7 +70,7 @@ public sealed class MobileNetV2 : Backbone
         taps = [.. tapList];
         info = [.. infoList];
         RegisterComponents();
-        Initialize();
+        Init.TorchvisionDefault(this, linearStd: 0.01);
     }
 
     public double WidthMultiplier { get; }
@@ -79,17 +79,7 @@ public sealed class MobileNetV2 : Backbone
 
     public override int OutputStride { get; }
 
-    public override Dictionary<string, Tensor> forward(Tensor x)
-    {
-        var result = new Dictionary<string, Tensor>();
-        int next = 0;
-        for (int i = 0; i < blocks; i++)
-        {
-            x = ((nn.Module<Tensor, Tensor>)features[i]).forward(x);
-            if (next < taps.Length && taps[next] == i) result[info[next++].Name] = x;
-        }
-        return result;
-    }
+    public override Dictionary<string, Tensor> forward(Tensor x) => ForwardTaps(features, taps, info, x);
 
     /// <summary>ImageNet logits from c5: the 1x1 conv to 1280 (x width), global average pool, dropout, linear.</summary>
     public Tensor Classify(Tensor c5)
@@ -113,27 +103,4 @@ public sealed class MobileNetV2 : Backbone
         info.Add(new FeatureInfo($"c{info.Count + 1}", channels, stride));
     }
 
-    void Initialize()
-    {
-        // torchvision mobilenetv2.py: Kaiming-normal fan_out convs with zero bias, unit/zero norms, N(0, 0.01) linear.
-        using var _ = no_grad();
-        foreach (var module in modules())
-        {
-            switch (module)
-            {
-                case Conv2d conv:
-                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut);
-                    if (conv.bias is not null) nn.init.zeros_(conv.bias);
-                    break;
-                case BatchNorm2d bn:
-                    nn.init.ones_(bn.weight);
-                    nn.init.zeros_(bn.bias);
-                    break;
-                case Linear linear:
-                    nn.init.normal_(linear.weight, 0, 0.01);
-                    nn.init.zeros_(linear.bias);
-                    break;
-            }
-        }
-    }
 }

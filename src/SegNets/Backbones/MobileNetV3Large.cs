@@ -68,24 +68,14 @@ public sealed class MobileNetV3Large : Backbone
         taps = [.. tapList];
         info = [.. infoList];
         RegisterComponents();
-        Initialize();
+        Init.TorchvisionDefault(this, linearStd: 0.01);
     }
 
     public override IReadOnlyList<FeatureInfo> Features => info;
 
     public override int OutputStride { get; }
 
-    public override Dictionary<string, Tensor> forward(Tensor x)
-    {
-        var result = new Dictionary<string, Tensor>();
-        int next = 0;
-        for (int i = 0; i <= taps[^1]; i++)
-        {
-            x = ((nn.Module<Tensor, Tensor>)features[i]).forward(x);
-            if (taps[next] == i) result[info[next++].Name] = x;
-        }
-        return result;
-    }
+    public override Dictionary<string, Tensor> forward(Tensor x) => ForwardTaps(features, taps, info, x);
 
     /// <summary>ImageNet logits from c5: global average pool, linear 960-1280, Hardswish, dropout, linear.</summary>
     public Tensor Classify(Tensor c5)
@@ -95,27 +85,4 @@ public sealed class MobileNetV3Large : Backbone
         return classifier.forward(nn.functional.adaptive_avg_pool2d(c5, 1).flatten(1)).MoveToOuterDisposeScope();
     }
 
-    void Initialize()
-    {
-        // torchvision mobilenetv3.py: Kaiming-normal fan_out convs, zero biases, unit/zero norms, N(0, 0.01) linear.
-        using var _ = no_grad();
-        foreach (var module in modules())
-        {
-            switch (module)
-            {
-                case Conv2d conv:
-                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut);
-                    if (conv.bias is not null) nn.init.zeros_(conv.bias);
-                    break;
-                case BatchNorm2d bn:
-                    nn.init.ones_(bn.weight);
-                    nn.init.zeros_(bn.bias);
-                    break;
-                case Linear linear:
-                    nn.init.normal_(linear.weight, 0, 0.01);
-                    nn.init.zeros_(linear.bias);
-                    break;
-            }
-        }
-    }
 }

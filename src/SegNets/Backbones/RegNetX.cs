@@ -42,7 +42,7 @@ public sealed class RegNetX : Backbone
         if (numClasses > 0) fc = nn.Linear(channels, numClasses);
         info = [.. infoList];
         RegisterComponents();
-        Initialize();
+        Init.TorchvisionDefault(this, linearStd: 0.01, fanOutPerGroup: true);
     }
 
     public RegNetConfig Config { get; }
@@ -67,27 +67,4 @@ public sealed class RegNetX : Backbone
         return fc.forward(nn.functional.adaptive_avg_pool2d(c5, 1).flatten(1)).MoveToOuterDisposeScope();
     }
 
-    void Initialize()
-    {
-        // torchvision regnet.py: N(0, sqrt(2 / fan_out)) convs, unit/zero norms, N(0, 0.01) linear with zero bias.
-        using var _ = no_grad();
-        foreach (var module in modules())
-        {
-            switch (module)
-            {
-                case Conv2d conv:
-                    long fanOut = conv.weight!.shape[0] * conv.weight.shape[2] * conv.weight.shape[3] / conv.groups;
-                    nn.init.normal_(conv.weight, 0, Math.Sqrt(2.0 / fanOut));
-                    break;
-                case BatchNorm2d bn:
-                    nn.init.ones_(bn.weight);
-                    nn.init.zeros_(bn.bias);
-                    break;
-                case Linear linear:
-                    nn.init.normal_(linear.weight, 0, 0.01);
-                    nn.init.zeros_(linear.bias);
-                    break;
-            }
-        }
-    }
 }

@@ -155,25 +155,9 @@ public sealed class ResNetV1b : Backbone
 
     void Initialize(bool zeroInitResidual)
     {
-        // torchvision resnet.py: Kaiming-normal (fan_out, ReLU) convs, unit BN scale, zero BN shift.
+        // torchvision resnet.py; the fc keeps PyTorch's default init there too.
+        Init.TorchvisionDefault(this);
         using var _ = no_grad();
-        foreach (var module in modules())
-        {
-            switch (module)
-            {
-                case Conv2d conv:
-                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
-                    break;
-                case BatchNorm2d bn:
-                    nn.init.ones_(bn.weight);
-                    nn.init.zeros_(bn.bias);
-                    break;
-                case GroupNorm gn:
-                    nn.init.ones_(gn.weight);
-                    nn.init.zeros_(gn.bias);
-                    break;
-            }
-        }
         if (!zeroInitResidual) return;
         foreach (var module in modules())
         {
