@@ -1,6 +1,5 @@
 using FluentAssertions;
 using SegNets.Backbones;
-using SegNets.Checkpoints;
 using SegNets.Tests.Support;
 using static TorchSharp.torch;
 
@@ -24,16 +23,8 @@ public class ResNeStParityTests(ITestOutputHelper output)
     public void MatchesTheOriginalAtEveryStage(string name, int outputStride)
     {
         using var scope = NewDisposeScope();
-        var reference = PyTorchCheckpoint.LoadStateDict(Repo.PathOf("tests", "SegNets.Tests", "Fixtures", "resnest", $"{name}_os{outputStride}.pth"));
         var net = new ResNeSt(name, outputStride);
-        Parity.CountParameters(net).Should().Be(reference["num_params"].item<long>(), "the original's parameter count");
-        SyntheticWeights.Fill(net);
-        net.eval();
-        using var _ = no_grad();
-        var features = net.forward(reference["input"]);
-        var diffs = net.Features.Select(f => $"{f.Name} {Parity.AssertClose(features[f.Name], reference[f.Name], $"{name} os{outputStride} {f.Name}"):E1}").ToList();
-        diffs.Add($"logits {Parity.AssertClose(net.Classify(features["c5"]), reference["logits"], $"{name} logits"):E1}");
-        output.WriteLine($"{name} os{outputStride} max|diff|: {string.Join(", ", diffs)}");
+        output.WriteLine(FixtureParity.AssertAllClose(net, net.Classify, "resnest", $"{name}_os{outputStride}.pth"));
     }
 
     [Fact]

@@ -1,0 +1,49 @@
+"""Reference outputs of timm's ports of GluonCV's ResNet variants (resnet50c = v1c, resnet50d = v1d, resnet50s = v1s,
+...) for SegNets' parity tests, committed as small fixtures because timm is not a Debian package (the GPU machine has
+timm; it also imports from a checkout with Debian's torch 1.13). Weights are synthetic
+(tools/reference/synthetic_weights.py), so only inputs and outputs are stored.
+
+    /usr/bin/python3 tools/reference/timm_fixtures.py TIMM_SRC OUT_DIR
+
+TIMM_SRC: a folder whose `timm` package is huggingface/pytorch-image-models (read at commit aa4b5850), or "-" to use an
+installed timm. Writes OUT_DIR/<model>_os<N>.pth holding 'input' (1x3x50x58), 'c1'..'c5', 'logits', 'num_params'.
+"""
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import synthetic_weights  # noqa: E402
+
+CASES = [("resnet50c", 32), ("resnet50d", 32), ("resnet50s", 32), ("resnet101d", 32), ("resnet152s", 32),
+         ("resnet50s", 8), ("resnet50d", 8)]
+
+
+def main(src, out):
+    if src != "-":
+        sys.path.insert(0, src)
+    import timm
+
+    os.makedirs(out, exist_ok=True)
+    generator = torch.Generator().manual_seed(20261123)
+    x = torch.randn(1, 3, 50, 58, generator=generator)
+    for name, output_stride in CASES:
+        model = timm.create_model(name, pretrained=False, output_stride=output_stride)
+        synthetic_weights.fill(model)
+        model.eval()
+        with torch.no_grad():
+            c1 = model.act1(model.bn1(model.conv1(x)))
+            c2 = model.layer1(model.maxpool(c1))
+            c3 = model.layer2(c2)
+            c4 = model.layer3(c3)
+            c5 = model.layer4(c4)
+            logits = model.forward_head(c5)
+        params = sum(p.numel() for p in model.parameters())
+        torch.save({"input": x, "c1": c1, "c2": c2, "c3": c3, "c4": c4, "c5": c5, "logits": logits,
+                    "num_params": torch.tensor(params)}, os.path.join(out, f"{name}_os{output_stride}.pth"))
+        print(f"timm {timm.__version__} {name} os{output_stride}: params {params}, c5 {tuple(c5.shape)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
