@@ -1,5 +1,5 @@
 """Reference outputs of timm's ports of GluonCV's ResNet variants (resnet50c = v1c, resnet50d = v1d, resnet50s = v1s,
-...) for SegNets' parity tests, committed as small fixtures because timm is not a Debian package (the GPU machine has
+...) and of TF DeepLab's aligned Xception-65 (xception65) for SegNets' parity tests, committed as small fixtures because timm is not a Debian package (the GPU machine has
 timm; it also imports from a checkout with Debian's torch 1.13). Weights are synthetic
 (tools/reference/synthetic_weights.py), so only inputs and outputs are stored.
 
@@ -17,7 +17,28 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import synthetic_weights  # noqa: E402
 
 CASES = [("resnet50c", 32), ("resnet50d", 32), ("resnet50s", 32), ("resnet101d", 32), ("resnet152s", 32),
-         ("resnet50s", 8), ("resnet50d", 8)]
+         ("resnet50s", 8), ("resnet50d", 8), ("xception65", 32), ("xception65", 16), ("xception65", 8)]
+
+
+def resnet_stages(model, x):
+    c1 = model.act1(model.bn1(model.conv1(x)))
+    c2 = model.layer1(model.maxpool(c1))
+    c3 = model.layer2(c2)
+    c4 = model.layer3(c3)
+    c5 = model.layer4(c4)
+    return [c1, c2, c3, c4, c5]
+
+
+def xception_stages(model, x):
+    """c1..c4: the second separable conv's output (pre-ReLU; cloned, since the next ReLU works in place) of each
+    strided block, as DeepLabV3+ takes its low-level feature; c5: the last block's output."""
+    taps = []
+    hooks = [model.blocks[i].stack.conv2.register_forward_hook(lambda m, args, out: taps.append(out.clone()))
+             for i in (0, 1, 2, 19)]
+    c5 = model.blocks(model.stem(x))
+    for h in hooks:
+        h.remove()
+    return taps + [c5]
 
 
 def main(src, out):
@@ -33,16 +54,14 @@ def main(src, out):
         synthetic_weights.fill(model)
         model.eval()
         with torch.no_grad():
-            c1 = model.act1(model.bn1(model.conv1(x)))
-            c2 = model.layer1(model.maxpool(c1))
-            c3 = model.layer2(c2)
-            c4 = model.layer3(c3)
-            c5 = model.layer4(c4)
-            logits = model.forward_head(c5)
+            stages = (xception_stages if name.startswith("xception") else resnet_stages)(model, x)
+            logits = model.forward_head(stages[-1])
         params = sum(p.numel() for p in model.parameters())
-        torch.save({"input": x, "c1": c1, "c2": c2, "c3": c3, "c4": c4, "c5": c5, "logits": logits,
-                    "num_params": torch.tensor(params)}, os.path.join(out, f"{name}_os{output_stride}.pth"))
-        print(f"timm {timm.__version__} {name} os{output_stride}: params {params}, c5 {tuple(c5.shape)}")
+        record = {f"c{i + 1}": s for i, s in enumerate(stages)}
+        record.update({"input": x, "logits": logits, "num_params": torch.tensor(params)})
+        torch.save(record, os.path.join(out, f"{name}_os{output_stride}.pth"))
+        print(f"timm {timm.__version__} {name} os{output_stride}: params {params}, " +
+              ", ".join(f"c{i + 1} {tuple(s.shape)}" for i, s in enumerate(stages)))
 
 
 if __name__ == "__main__":
