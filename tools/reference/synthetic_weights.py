@@ -52,3 +52,12 @@ def fill(model):
             if key.endswith("num_batches_tracked"):
                 continue
             tensor.copy_(value(key, tuple(tensor.shape)))
+
+
+def fill_renamed(model, rename):
+    """fill() for a model whose keys differ from SegNets': each key's values are those of rename(key)."""
+    with torch.no_grad():
+        for key, tensor in model.state_dict().items():
+            if key.endswith("num_batches_tracked"):
+                continue
+            tensor.copy_(value(rename(key), tuple(tensor.shape)))

@@ -49,6 +49,20 @@ public class MobileAndRegNetParityTests(ITestOutputHelper output)
         output.WriteLine(TorchvisionParity.Check(model, 32, net, net.Classify));
     }
 
+    [Theory]
+    // pycls' RegNetX (TI edgeai's encoders) through timm's port (fixtures by tools/reference/timm_fixtures.py, timm's
+    // keys mapped to ours for the synthetic weights); 400MF is where pycls (384 wide) and torchvision (400) differ.
+    [InlineData("regnetx_004", "regnetx_400mf")]
+    [InlineData("regnetx_008", "regnetx_800mf")]
+    [InlineData("regnetx_016", "regnetx_1_6gf")]
+    [InlineData("regnetx_032", "regnetx_3_2gf")]
+    public void PyclsRegNetXMatchesTimmsPort(string timm, string config)
+    {
+        using var scope = NewDisposeScope();
+        var net = new RegNetX(RegNetConfig.Get(config));
+        output.WriteLine(FixtureParity.AssertAllClose(net, net.Classify, "timm", $"{timm}_os32.pth"));
+    }
+
     public static TheoryData<string, long> ParameterCounts => new()
     {
         // torchvision's documented sizes (num_params in its weights tables)
