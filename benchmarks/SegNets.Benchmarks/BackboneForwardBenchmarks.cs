@@ -16,7 +16,8 @@ public class BackboneForwardBenchmarks
     Tensor input = null!;
     int defaultThreads;
 
-    [Params("resnet18", "resnet50", "resnet101", "resnet101_os8", "resnet50_v1s", "vgg16_bn", "mobilenet_v2", "mobilenet_v3_large", "regnet_x_800mf")]
+    [Params("resnet18", "resnet50", "resnet101", "resnet101_os8", "resnet50_v1s", "vgg16_bn", "mobilenet_v2", "mobilenet_v3_large",
+        "regnet_x_800mf", "resnest50", "xception65_os16", "wideresnet38_os8")]
     public string Backbone { get; set; } = "resnet50";
 
     [Params(1, 2)]
@@ -26,6 +27,9 @@ public class BackboneForwardBenchmarks
     {
         "resnet101_os8" => new ResNetV1b(ResNetConfig.Get("resnet101"), outputStride: 8, numClasses: 0),
         "vgg16_bn" => new Vgg16Bn(numClasses: 0),
+        "resnest50" => new ResNeSt("resnest50", numClasses: 0),
+        "xception65_os16" => new Xception65(16, numClasses: 0),
+        "wideresnet38_os8" => new WideResNet38(8),
         "mobilenet_v2" => new MobileNetV2(numClasses: 0),
         "mobilenet_v3_large" => new MobileNetV3Large(numClasses: 0),
         _ when name.StartsWith("regnet", StringComparison.Ordinal) => new RegNetX(RegNetConfig.Get(name), numClasses: 0),
