@@ -9,7 +9,7 @@ so that eval-mode BN is exercised), runs one odd-sized input through it in eval 
 for every output stride the model supports in torchvision (ResNets with Bottleneck blocks: 32, 16 and 8 through
 replace_stride_with_dilation; mobilenet_v3_large: 32 and 16 through dilated=True; others: 32). Stage names follow
 SegNets: c1 = stride 2 ... c5 = the last stage; where each model taps its stages is in build() below.
-MODEL: resnet18/34/50/101/152, vgg16_bn, mobilenet_v2, mobilenet_v2_1.4, mobilenet_v3_large, regnet_x_400mf/800mf/1_6gf/3_2gf.
+MODEL: resnet18/34/50/101/152, vgg16_bn, mobilenet_v2, mobilenet_v2_1.4, mobilenet_v2_ti_s16, mobilenet_v3_large, regnet_x_400mf/800mf/1_6gf/3_2gf.
 """
 import sys
 
@@ -76,6 +76,18 @@ def build(name, output_stride):
     if name == "vgg16_bn":
         # stages = the five max-pool outputs; the 120M-parameter classifier is left out of the files (no logits)
         return torchvision.models.vgg16_bn(weights=None), tap_stages({6, 13, 23, 33, 43}, lambda model, x: None)
+    if name == "mobilenet_v2_ti_s16":
+        # TI edgeai's "MobileNetV2S16" encoder as the fact sheet describes it (edgeai-torchvision @f85ec314): the
+        # torchvision layout with ReLU instead of ReLU6 and the 160-channel stage not strided, without dilation; the
+        # encoder ends at features[17] (320 ch), so the weights leave out features.18 and the classifier (no logits).
+        net = torchvision.models.mobilenet_v2(weights=None)
+        for i, module in enumerate(net.features):
+            for child in module.modules():
+                for attr, sub in list(child.named_children()):
+                    if isinstance(sub, torch.nn.ReLU6):
+                        setattr(child, attr, torch.nn.ReLU())
+        net.features[14].conv[1][0].stride = (1, 1)
+        return net, tap_stages({1, 3, 6, 13, 17}, lambda model, x: None)
     if name.startswith("mobilenet_v2"):
         width = float(name.split("_")[-1]) if name.count("_") == 2 else 1.0
         # c5 = features[17] (320 ch); features[18], the 1x1 conv to 1280, leads to the logits
@@ -93,24 +105,31 @@ def strides_for(name):
         return [32, 16, 8]
     if name == "mobilenet_v3_large":
         return [32, 16]
+    if name == "mobilenet_v2_ti_s16":
+        return [16]
     return [32]
 
 
 def main(out, name):
     generator = torch.Generator().manual_seed(20261123)
-    reference, stages = build(name, 32)
+    reference, stages = build(name, strides_for(name)[0])
     randomize(reference, generator)
     reference.eval()
     state = reference.state_dict()
     if name == "vgg16_bn":
         state = {k: v for k, v in state.items() if not k.startswith("classifier.")}
+    if name == "mobilenet_v2_ti_s16":
+        state = {k: v for k, v in state.items() if not k.startswith(("classifier.", "features.18."))}
     torch.save(state, f"{out}/weights.pth")
 
     x = torch.randn(2, 3, 67, 75, generator=generator)
+    if name == "mobilenet_v2_ti_s16":
+        # large enough that activations pass 6, so that ReLU and torchvision's ReLU6 give different outputs
+        x = x * 40
     outputs = {"input": x}
     for output_stride in strides_for(name):
         model, stages = build(name, output_stride)
-        model.load_state_dict(state, strict=name != "vgg16_bn")
+        model.load_state_dict(state, strict=name not in ("vgg16_bn", "mobilenet_v2_ti_s16"))
         model.eval()
         with torch.no_grad():
             feats, logits = stages(model, x)

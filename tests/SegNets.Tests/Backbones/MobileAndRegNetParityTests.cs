@@ -27,6 +27,17 @@ public class MobileAndRegNetParityTests(ITestOutputHelper output)
         output.WriteLine(TorchvisionParity.Check(model, 32, net, net.Classify));
     }
 
+    [Fact]
+    public void TiMobileNetV2S16MatchesTorchvisionModifiedAsTiDescribesIt()
+    {
+        // TI edgeai's encoder: torchvision's MobileNetV2 with ReLU for ReLU6 and the 160-channel stage not strided (no
+        // dilation), ending at 320 channels. The reference input is scaled so that activations pass 6: a ReLU6 network
+        // fails this test at c1.
+        using var scope = NewDisposeScope();
+        var net = new MobileNetV2(outputStride: 16, activation: SegNets.Layers.Activations.ReLU, numClasses: 0);
+        output.WriteLine(TorchvisionParity.Check("mobilenet_v2_ti_s16", 16, net, classify: null));
+    }
+
     [Theory]
     [InlineData(32)]
     [InlineData(16)]
