@@ -52,24 +52,14 @@ public sealed class ResNeSt : Backbone
         maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
 
         long inplanes = 2 * w;
-        long dilation = 1;
-        int stride = 4;
+        var schedule = StageSchedule.For(outputStride);
         var stages = new Sequential[4];
         var infoList = new List<FeatureInfo> { new("c1", 2 * w, 2) };
         for (int i = 0; i < 4; i++)
         {
-            long planes = 64L << i;
-            long stageStride = i == 0 ? 1 : 2;
-            bool dilate = i > 0 && stride * 2 > outputStride;
-            long previousDilation = dilation;
-            if (dilate)
-            {
-                dilation *= stageStride;
-                stageStride = 1;
-            }
-            stride *= (int)stageStride;
-            stages[i] = MakeStage(norm, ref inplanes, planes, config.Layers[i], stageStride, dilation, previousDilation, isFirst: i > 0);
-            infoList.Add(new FeatureInfo($"c{i + 2}", planes * 4, stride));
+            var s = schedule[i];
+            stages[i] = MakeStage(norm, ref inplanes, 64L << i, config.Layers[i], s.Stride, s.Dilation, s.FirstDilation, isFirst: i > 0);
+            infoList.Add(new FeatureInfo($"c{i + 2}", (64L << i) * 4, s.OutputStride));
         }
         (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3]);
         if (numClasses > 0) fc = nn.Linear(2048, numClasses);

@@ -60,25 +60,12 @@ public sealed class ResNetV1b : Backbone
         maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
 
         long inplanes = config.StemChannels;
-        long dilation = 1;
+        var schedule = StageSchedule.For(outputStride);
         var stages = new Sequential[4];
-        var strides = new int[4];
-        int stride = 4;
         for (int i = 0; i < 4; i++)
         {
-            long planes = 64L << i;
-            long stageStride = i == 0 ? 1 : 2;
-            // Stage i has stride 4 * 2^i; past the output stride its stride becomes dilation.
-            bool dilate = i > 0 && stride * 2 > outputStride;
-            long previousDilation = dilation;
-            if (dilate)
-            {
-                dilation *= stageStride;
-                stageStride = 1;
-            }
-            stride *= (int)stageStride;
-            strides[i] = stride;
-            stages[i] = MakeStage(config, norm, ref inplanes, planes, config.Layers[i], stageStride, dilation, previousDilation);
+            var s = schedule[i];
+            stages[i] = MakeStage(config, norm, ref inplanes, 64L << i, config.Layers[i], s.Stride, s.Dilation, s.FirstDilation);
         }
         (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3]);
 
@@ -87,7 +74,7 @@ public sealed class ResNetV1b : Backbone
         features =
         [
             new("c1", config.StemChannels, 2),
-            .. Enumerable.Range(0, 4).Select(i => new FeatureInfo($"c{i + 2}", (64L << i) * config.Expansion, strides[i])),
+            .. Enumerable.Range(0, 4).Select(i => new FeatureInfo($"c{i + 2}", (64L << i) * config.Expansion, schedule[i].OutputStride)),
         ];
 
         RegisterComponents();
