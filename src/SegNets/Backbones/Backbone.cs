@@ -39,6 +39,17 @@ public abstract class Backbone : nn.Module<Tensor, Dictionary<string, Tensor>>
         return result;
     }
 
+    /// <summary>
+    /// The ImageNet head the classification backbones end with: global average pool (to <paramref name="poolSize"/>),
+    /// flatten, <paramref name="classifier"/>. Throws, naming the backbone, when it was built with numClasses: 0.
+    /// </summary>
+    protected Tensor PoolAndClassify(nn.Module<Tensor, Tensor>? classifier, Tensor features, long poolSize = 1)
+    {
+        if (classifier is null) throw new InvalidOperationException($"{GetName()} was built with numClasses: 0 and has no classifier");
+        using var scope = NewDisposeScope();
+        return classifier.forward(nn.functional.adaptive_avg_pool2d(features, poolSize).flatten(1)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Checks that an output stride is one dilation can produce, naming the backbone if not.</summary>
     protected static void CheckOutputStride(string backbone, int outputStride)
     {

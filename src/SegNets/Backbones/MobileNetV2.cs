@@ -25,7 +25,6 @@ public sealed class MobileNetV2 : Backbone
 
     readonly int[] taps;
     readonly FeatureInfo[] info;
-    readonly int blocks;
 
     /// <param name="widthMultiplier">1.0 or 1.4 for the published weights.</param>
     /// <param name="outputStride">32, or 16 (TI's S16: last strided stage not strided, no dilation).</param>
@@ -60,7 +59,6 @@ public sealed class MobileNetV2 : Backbone
             stride *= stageStride;
         }
         RecordTap(tapList, infoList, layers.Count - 1, input, stride);
-        blocks = layers.Count;
         if (numClasses > 0)
         {
             layers.Add(ConvNormAct.Create(input, last, 1, norm, activation));
@@ -82,13 +80,8 @@ public sealed class MobileNetV2 : Backbone
     public override Dictionary<string, Tensor> forward(Tensor x) => ForwardTaps(features, taps, info, x);
 
     /// <summary>ImageNet logits from c5: the 1x1 conv to 1280 (x width), global average pool, dropout, linear.</summary>
-    public Tensor Classify(Tensor c5)
-    {
-        if (classifier is null) throw new InvalidOperationException("MobileNetV2 was built with numClasses: 0 and has no classifier");
-        using var scope = NewDisposeScope();
-        var head = ((nn.Module<Tensor, Tensor>)features[blocks]).forward(c5);
-        return classifier.forward(nn.functional.adaptive_avg_pool2d(head, 1).flatten(1)).MoveToOuterDisposeScope();
-    }
+    public Tensor Classify(Tensor c5) =>
+        PoolAndClassify(classifier, classifier is null ? c5 : ((nn.Module<Tensor, Tensor>)features[taps[^1] + 1]).forward(c5));
 
     /// <summary>torchvision's _make_divisible: round to a multiple of 8, never more than 10% down.</summary>
     internal static long MakeDivisible(double value, int divisor = 8)

@@ -78,11 +78,5 @@ public sealed class MobileNetV3Large : Backbone
     public override Dictionary<string, Tensor> forward(Tensor x) => ForwardTaps(features, taps, info, x);
 
     /// <summary>ImageNet logits from c5: global average pool, linear 960-1280, Hardswish, dropout, linear.</summary>
-    public Tensor Classify(Tensor c5)
-    {
-        if (classifier is null) throw new InvalidOperationException("MobileNetV3Large was built with numClasses: 0 and has no classifier");
-        using var scope = NewDisposeScope();
-        return classifier.forward(nn.functional.adaptive_avg_pool2d(c5, 1).flatten(1)).MoveToOuterDisposeScope();
-    }
-
+    public Tensor Classify(Tensor c5) => PoolAndClassify(classifier, c5);
 }

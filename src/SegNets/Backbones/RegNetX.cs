@@ -60,11 +60,5 @@ public sealed class RegNetX : Backbone
     }
 
     /// <summary>ImageNet logits from c5: global average pool, flatten, fc.</summary>
-    public Tensor Classify(Tensor c5)
-    {
-        if (fc is null) throw new InvalidOperationException($"{Config.Name} was built with numClasses: 0 and has no classifier");
-        using var scope = NewDisposeScope();
-        return fc.forward(nn.functional.adaptive_avg_pool2d(c5, 1).flatten(1)).MoveToOuterDisposeScope();
-    }
-
+    public Tensor Classify(Tensor c5) => PoolAndClassify(fc, c5);
 }

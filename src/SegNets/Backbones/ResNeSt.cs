@@ -83,12 +83,7 @@ public sealed class ResNeSt : Backbone
     }
 
     /// <summary>ImageNet logits from c5: global average pool, flatten, fc.</summary>
-    public Tensor Classify(Tensor c5)
-    {
-        if (fc is null) throw new InvalidOperationException($"{GetName()} was built with numClasses: 0 and has no classifier");
-        using var scope = NewDisposeScope();
-        return fc.forward(nn.functional.adaptive_avg_pool2d(c5, 1).flatten(1)).MoveToOuterDisposeScope();
-    }
+    public Tensor Classify(Tensor c5) => PoolAndClassify(fc, c5);
 
     static Sequential MakeStage(NormLayer norm, ref long inplanes, long planes, int blocks, long stride, long dilation, long previousDilation, bool isFirst)
     {

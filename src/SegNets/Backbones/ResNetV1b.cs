@@ -98,12 +98,7 @@ public sealed class ResNetV1b : Backbone
     }
 
     /// <summary>ImageNet logits from the last stage: global average pool, flatten, fc.</summary>
-    public Tensor Classify(Tensor c5)
-    {
-        if (fc is null) throw new InvalidOperationException($"{Config.Name} was built with numClasses: 0 and has no classifier");
-        using var scope = NewDisposeScope();
-        return fc.forward(nn.functional.adaptive_avg_pool2d(c5, 1).flatten(1)).MoveToOuterDisposeScope();
-    }
+    public Tensor Classify(Tensor c5) => PoolAndClassify(fc, c5);
 
     static Sequential MakeStage(ResNetConfig config, NormLayer norm, ref long inplanes, long planes, int blocks, long stride, long dilation, long previousDilation)
     {

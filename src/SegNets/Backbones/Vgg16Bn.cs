@@ -62,11 +62,5 @@ public sealed class Vgg16Bn : Backbone
     public override Dictionary<string, Tensor> forward(Tensor x) => ForwardTaps(features, pools, info, x);
 
     /// <summary>ImageNet logits from c5: adaptive average pool to 7x7, flatten, three linear layers.</summary>
-    public Tensor Classify(Tensor c5)
-    {
-        if (classifier is null) throw new InvalidOperationException("Vgg16Bn was built with numClasses: 0 and has no classifier");
-        using var scope = NewDisposeScope();
-        return classifier.forward(nn.functional.adaptive_avg_pool2d(c5, 7).flatten(1)).MoveToOuterDisposeScope();
-    }
-
+    public Tensor Classify(Tensor c5) => PoolAndClassify(classifier, c5, poolSize: 7);
 }

@@ -93,10 +93,5 @@ public sealed class WideResNet38 : Backbone
     }
 
     /// <summary>ImageNet logits from c5: bn_out (BN + ReLU), global average pool, dense.</summary>
-    public Tensor Classify(Tensor c5)
-    {
-        if (classifier is null || bn_out is null) throw new InvalidOperationException("WideResNet38 was built with numClasses: 0 and has no classifier");
-        using var scope = NewDisposeScope();
-        return classifier.forward(nn.functional.adaptive_avg_pool2d(bn_out.forward(c5), 1).flatten(1)).MoveToOuterDisposeScope();
-    }
+    public Tensor Classify(Tensor c5) => PoolAndClassify(classifier, bn_out is null ? c5 : bn_out.forward(c5));
 }

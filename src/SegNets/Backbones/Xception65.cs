@@ -19,7 +19,7 @@ public sealed class Xception65 : Backbone
 #pragma warning disable IDE1006 // state-dict names
     readonly Sequential stem;
     readonly Sequential blocks;
-    readonly nn.Module<Tensor, Tensor>? head;
+    readonly Sequential? head;
 #pragma warning restore IDE1006
 
     readonly XceptionBlock[] blockList;
@@ -73,7 +73,7 @@ public sealed class Xception65 : Backbone
         taps = [.. tapList];
         info = [.. infoList];
         blocks = nn.Sequential(blockList.Select((b, i) => (i.ToString(System.Globalization.CultureInfo.InvariantCulture), (nn.Module<Tensor, Tensor>)b)));
-        if (numClasses > 0) head = new XceptionHead(2048, numClasses);
+        if (numClasses > 0) head = nn.Sequential(("fc", nn.Linear(2048, numClasses)));
         RegisterComponents();
         Init.TorchvisionDefault(this);
     }
@@ -97,25 +97,5 @@ public sealed class Xception65 : Backbone
     }
 
     /// <summary>ImageNet logits from c5: global average pool, fc (timm's head.fc).</summary>
-    public Tensor Classify(Tensor c5) =>
-        head?.forward(c5) ?? throw new InvalidOperationException("Xception65 was built with numClasses: 0 and has no classifier");
-
-    sealed class XceptionHead : nn.Module<Tensor, Tensor>
-    {
-#pragma warning disable IDE1006 // state-dict names
-        readonly Linear fc;
-#pragma warning restore IDE1006
-
-        public XceptionHead(long channels, long classes) : base("head")
-        {
-            fc = nn.Linear(channels, classes);
-            RegisterComponents();
-        }
-
-        public override Tensor forward(Tensor x)
-        {
-            using var scope = NewDisposeScope();
-            return fc.forward(nn.functional.adaptive_avg_pool2d(x, 1).flatten(1)).MoveToOuterDisposeScope();
-        }
-    }
+    public Tensor Classify(Tensor c5) => PoolAndClassify(head, c5);
 }

@@ -43,7 +43,7 @@ public static class PyTorchCheckpoint
     /// <summary>Reads the whole pickled object with its tensors materialised on the CPU.</summary>
     public static object? Load(string path)
     {
-        TorchBackend();
+        Runtime.TorchBackend.EnsureLoaded();
         using var file = OpenRead(path);
         Span<byte> head = stackalloc byte[LegacyMagic.Length];
         int read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -54,8 +54,6 @@ public static class PyTorchCheckpoint
             $"{path}: not a PyTorch checkpoint: it starts with {Convert.ToHexString(head[..read])}; expected a zip archive " +
             "(torch.save since 1.6) or the legacy pickle magic 80028A0A6CFC9C46F9206AA85019");
     }
-
-    static void TorchBackend() => Runtime.TorchBackend.EnsureLoaded();
 
     static FileStream OpenRead(string path)
     {

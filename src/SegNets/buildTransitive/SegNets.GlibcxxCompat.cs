@@ -147,10 +147,9 @@ namespace SegNets.Build
             string temp = path + ".segnets-tmp";
             File.WriteAllBytes(temp, elf);
             File.SetLastWriteTimeUtc(temp, stamp);
-            // Replacing the directory entry (rather than writing in place) also keeps a hard-linked NuGet cache
-            // file intact when the build copies with hard links.
-            File.Delete(path);
-            File.Move(temp, path);
+            // A rename over the old entry: atomic, so a crash leaves the old or the new file, never none; and, not
+            // writing in place, it keeps a hard-linked NuGet cache file intact when the build copies with hard links.
+            File.Replace(temp, path, null);
             return true;
         }
 

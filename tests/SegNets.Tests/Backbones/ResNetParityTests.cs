@@ -80,6 +80,8 @@ public class ResNetParityTests(ITestOutputHelper output)
         maps["c5"].shape.Should().Equal(1, 2048, 8, 8);
         FluentActions.Invoking(() => new ResNetV1b(ResNetConfig.Get("resnet50"), outputStride: 4))
             .Should().Throw<ArgumentOutOfRangeException>().WithMessage("resnet50_v1b: output stride must be 32, 16 or 8*");
+        FluentActions.Invoking(() => os8.Classify(maps["c5"]))
+            .Should().Throw<InvalidOperationException>().WithMessage("resnet101_v1s was built with numClasses: 0 and has no classifier");
         FluentActions.Invoking(() => ResNetConfig.Get("resnet51"))
             .Should().Throw<ArgumentException>().WithMessage("'resnet51' is not a ResNetV1b configuration*");
     }
