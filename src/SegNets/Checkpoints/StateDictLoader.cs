@@ -40,6 +40,8 @@ public static class StateDictLoader
         using var _ = no_grad();
         foreach (var key in loaded)
         {
+            // a scope per key: dtype/device conversions of a large checkpoint are freed as they go, not at the end
+            using var scope = NewDisposeScope();
             var destination = target[key];
             destination.copy_(state[key].to(destination.dtype, destination.device));
         }
