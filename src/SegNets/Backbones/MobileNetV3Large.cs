@@ -29,12 +29,15 @@ public sealed class MobileNetV3Large : Backbone
     readonly Sequential? classifier;
 #pragma warning restore IDE1006
 
+    readonly bool segmentationKeys;
     readonly int[] taps;
     readonly FeatureInfo[] info;
 
     /// <param name="outputStride">32, or 16 (torchvision dilated=True).</param>
     /// <param name="norm">BatchNorm with eps 0.001, momentum 0.01 by default, as torchvision.</param>
-    public MobileNetV3Large(int outputStride = 32, NormLayer? norm = null, int numClasses = 1000, double dropout = 0.2)
+    /// <param name="segmentationKeys">Name the layers 0..16 instead of features.0..16: torchvision's segmentation
+    /// models wrap `features` in an IntermediateLayerGetter, so their checkpoints say backbone.0.0.weight.</param>
+    public MobileNetV3Large(int outputStride = 32, NormLayer? norm = null, int numClasses = 1000, double dropout = 0.2, bool segmentationKeys = false)
         : base(nameof(MobileNetV3Large))
     {
         if (outputStride is not (32 or 16))
@@ -67,11 +70,27 @@ public sealed class MobileNetV3Large : Backbone
             classifier = nn.Sequential(("0", nn.Linear(960, 1280)), ("1", nn.Hardswish()), ("2", nn.Dropout(dropout)), ("3", nn.Linear(1280, numClasses)));
         taps = [.. tapList];
         info = [.. infoList];
-        RegisterComponents();
+        this.segmentationKeys = segmentationKeys;
+        if (segmentationKeys)
+        {
+            if (classifier is not null) throw new ArgumentException("segmentation keys are for the backbone without classifier (numClasses: 0)", nameof(segmentationKeys));
+            foreach (var (name, layer) in features.named_children()) register_module(name, layer);
+        }
+        else
+        {
+            RegisterComponents();
+        }
         Init.TorchvisionDefault(this, linearStd: 0.01);
     }
 
     public override IReadOnlyList<FeatureInfo> Features => info;
+
+    // With segmentation keys the layers are registered one by one; TorchSharp would otherwise add the `features` field
+    // again when this backbone is registered in a model.
+    protected override void RegisterComponents()
+    {
+        if (!segmentationKeys) base.RegisterComponents();
+    }
 
     public override int OutputStride { get; }
 

@@ -24,6 +24,10 @@ public sealed class FeatureHead : nn.Module<Dictionary<string, Tensor>, Tensor>
 
     public string Feature { get; }
 
+    // TorchSharp registers a module's fields when the module is registered in a parent; the body is registered above
+    // (flattened or under its key) and must not appear a second time under its field name.
+    protected override void RegisterComponents() { }
+
     public override Tensor forward(Dictionary<string, Tensor> features) =>
         features.TryGetValue(Feature, out var x)
             ? body.forward(x)
