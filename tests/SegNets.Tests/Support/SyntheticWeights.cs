@@ -8,13 +8,17 @@ namespace SegNets.Tests.Support;
 /// </summary>
 public static class SyntheticWeights
 {
-    public static void Fill(nn.Module module)
+    public static void Fill(nn.Module module) => Fill(module, key => key);
+
+    /// <summary>Fills each key with the values of <paramref name="rename"/>(key): for a reference whose names differ
+    /// (the counterpart of synthetic_weights.fill_renamed).</summary>
+    public static void Fill(nn.Module module, Func<string, string> rename)
     {
         using var _ = no_grad();
         foreach (var (key, target) in module.state_dict())
         {
             if (key.EndsWith("num_batches_tracked", StringComparison.Ordinal)) continue;
-            using var source = tensor(Values(key, target.shape)).reshape(target.shape);
+            using var source = tensor(Values(rename(key), target.shape)).reshape(target.shape);
             target.copy_(source);
         }
     }
