@@ -1,0 +1,8 @@
+namespace SegNets.Zoo;
+
+/// <summary>How the original evaluated the model.</summary>
+/// <param name="BaseSize">Short (GluonCV: long) side the image is resized to, if any.</param>
+/// <param name="CropHeight">Crop / tile / network input height, if fixed.</param>
+/// <param name="CropWidth">Crop / tile / network input width, if fixed.</param>
+/// <param name="Description">The protocol in words (scales, flipping, tiling), citing the original.</param>
+public sealed record EvaluationSetting(int? BaseSize, int? CropHeight, int? CropWidth, string Description);

@@ -1,0 +1,49 @@
+using SegNets.Models;
+
+namespace SegNets.Zoo;
+
+/// <summary>
+/// One model of a published table: how to build it, what it was trained on and with, what the original reports, and
+/// where its original weights are.
+/// </summary>
+public sealed record ZooEntry
+{
+    /// <summary>The name as the original table writes it (fcn_resnet101_voc, deeplabv3_resnet50, ...).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The zoo it comes from: GluonCV, ChainerCV, torchvision, TI edgeai.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The method (FCN, PSPNet, DeepLabV3, ...).</summary>
+    public required string Architecture { get; init; }
+
+    public required string Backbone { get; init; }
+
+    /// <summary>Training data of the released weights, as the table names it (VOC, ADE20K, COCO, Cityscapes, ...).</summary>
+    public required string Dataset { get; init; }
+
+    public required int NumClasses { get; init; }
+
+    /// <summary>The input normalisation the weights were trained with; <see cref="ModelZoo.Get"/> sets it on the model.</summary>
+    public required InputNormalization Normalization { get; init; }
+
+    public required EvaluationSetting Evaluation { get; init; }
+
+    /// <summary>The numbers of the original table (empty where the table has none for this model).</summary>
+    public required IReadOnlyList<ReportedMetric> Reported { get; init; }
+
+    /// <summary>The original weights; null where the original publishes none (the entry still builds).</summary>
+    public CheckpointSource? Checkpoint { get; init; }
+
+    /// <summary>Learnable parameters of the original network (auxiliary head included where its weights have one).</summary>
+    public long? ParameterCount { get; init; }
+
+    /// <summary>Caveats: what is unverified or differs from the original.</summary>
+    public string? Notes { get; init; }
+
+    /// <summary>Builds the network with a given class count; null for entries another part of SegNets implements.</summary>
+    internal Func<int, SegmentationModel>? Builder { get; init; }
+
+    /// <summary>Whether <see cref="ModelZoo.Get"/> can build this entry.</summary>
+    public bool CanBuild => Builder is not null;
+}

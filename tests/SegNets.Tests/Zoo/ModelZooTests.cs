@@ -1,0 +1,97 @@
+using FluentAssertions;
+using SegNets.Models;
+using SegNets.Tests.Support;
+using SegNets.Zoo;
+using static TorchSharp.torch;
+
+namespace SegNets.Tests.Zoo;
+
+/// <summary>
+/// The zoo covers every row of the seed tables, each entry builds, has its original's parameter count and runs a forward.
+/// </summary>
+public class ModelZooTests(ITestOutputHelper output)
+{
+    // The model rows of ../shared/seeds, as the tables write them (GluonCV segmentation.rst / gluoncv-zoo.csv, torchvision).
+    public static readonly string[] SeedRows =
+    [
+        "fcn_resnet50_ade", "fcn_resnet101_ade", "psp_resnet50_ade", "psp_resnet101_ade", "deeplab_resnet50_ade", "deeplab_resnet101_ade",
+        "fcn_resnet101_coco", "psp_resnet101_coco", "deeplab_resnet101_coco",
+        "fcn_resnet101_voc", "psp_resnet101_voc", "deeplab_resnet101_voc", "deeplab_resnet152_voc",
+        "psp_resnet101_citys", "deeplab_v3b_plus_wideresnet_citys",
+        "mask_rcnn_resnet18_v1b_coco", "mask_rcnn_fpn_resnet18_v1b_coco", "mask_rcnn_resnet50_v1b_coco", "mask_rcnn_fpn_resnet50_v1b_coco",
+        "mask_rcnn_resnet101_v1d_coco", "mask_rcnn_fpn_resnet101_v1d_coco",
+        "fcn_resnet50", "fcn_resnet101", "deeplabv3_resnet50", "deeplabv3_resnet101", "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large",
+    ];
+
+    public static TheoryData<string> Buildable() => [.. ModelZoo.Entries().Where(e => e.CanBuild).Select(e => e.Name)];
+
+    [Fact]
+    public void ListsEverySeedRowWithMetadata()
+    {
+        ModelZoo.List().Should().Contain(SeedRows).And.OnlyHaveUniqueItems();
+        foreach (var entry in ModelZoo.Entries())
+        {
+            entry.NumClasses.Should().BePositive(entry.Name);
+            entry.Dataset.Should().NotBeNullOrWhiteSpace(entry.Name);
+            entry.Normalization.Mean.Should().HaveCount(3, entry.Name);
+            entry.Evaluation.Description.Should().NotBeNullOrWhiteSpace(entry.Name);
+            if (entry.Checkpoint is { } c) c.Url.Should().StartWith("https://", entry.Name);
+            if (entry.Reported.Count == 0) entry.Notes.Should().NotBeNullOrWhiteSpace($"{entry.Name} reports no number, so it says why");
+        }
+        var voc = ModelZoo.Info("deeplab_resnet101_voc");
+        voc.Reported.Should().ContainSingle(m => m.Metric == "mIoU" && m.Value == 86.2);
+        voc.Checkpoint!.Url.Should().Be("https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/gluon/models/deeplab_resnet101_voc-311ed22c.zip");
+        voc.Checkpoint.Hash.Should().Be("311ed22c63f3ac28b5f1e1663c458f26600e62da");
+        var tv = ModelZoo.Info("lraspp_mobilenet_v3_large");
+        tv.Checkpoint!.Hash.Should().Be("d234d4ea");
+        tv.Checkpoint.Converter.Should().Be("identity");
+    }
+
+    [Theory]
+    [MemberData(nameof(Buildable))]
+    public void BuildsWithTheOriginalParameterCountAndRunsAForward(string name)
+    {
+        var entry = ModelZoo.Info(name);
+        using var scope = NewDisposeScope();
+        using var net = ModelZoo.Get(name);
+        net.NumClasses.Should().Be(entry.NumClasses);
+        net.Normalization.Should().Be(entry.Normalization);
+        net.training.Should().BeFalse();
+        long count = Parity.CountParameters(net);
+        if (entry.ParameterCount is long expected) count.Should().Be(expected);
+        using var _ = no_grad();
+        var result = net.forward(randn(1, 3, 48, 64));
+        result.Main.shape.Should().Equal(1, entry.NumClasses, 48, 64);
+        result.Main.isfinite().all().item<bool>().Should().BeTrue();
+        output.WriteLine($"{name}: {count:N0} parameters{(entry.ParameterCount is null ? " (no published count)" : " = original")}");
+    }
+
+    [Fact]
+    public void UnknownNamesGetTheClosestNames()
+    {
+        FluentActions.Invoking(() => ModelZoo.Get("deeplabv3_resnet101_voc")).Should().Throw<KeyNotFoundException>()
+            .WithMessage("*deeplabv3_resnet101_voc*closest: deeplab_resnet101_voc*");
+        FluentActions.Invoking(() => ModelZoo.Info("psp_resnet101_city")).Should().Throw<KeyNotFoundException>()
+            .WithMessage("*closest: psp_resnet101_citys*");
+    }
+
+    [Fact]
+    public void ReplacesTheClassifierForAnotherClassCount()
+    {
+        using var scope = NewDisposeScope();
+        using var net = ModelZoo.Get("lraspp_mobilenet_v3_large", numClasses: 3);
+        net.NumClasses.Should().Be(3);
+        using var _ = no_grad();
+        net.forward(randn(1, 3, 40, 40)).Main.shape.Should().Equal(1, 3, 40, 40);
+    }
+
+    [Fact]
+    public void RefusesWhatItCannotDoYetWithAClearMessage()
+    {
+        FluentActions.Invoking(() => ModelZoo.Get("deeplabv3_resnet50", pretrained: true)).Should().Throw<NotSupportedException>()
+            .WithMessage("*https://download.pytorch.org/models/deeplabv3_resnet50_coco-cd0a2569.pth*pretrained: false*");
+        FluentActions.Invoking(() => ModelZoo.Get("mask_rcnn_resnet50_v1b_coco")).Should().Throw<NotSupportedException>()
+            .WithMessage("*Mask R-CNN*not implemented*");
+        ModelZoo.Info("mask_rcnn_fpn_resnet101_v1d_coco").Reported.Should().Contain(m => m.Metric == "mask AP" && m.Value == 37.7);
+    }
+}
