@@ -7,7 +7,8 @@ namespace SegNets.Backbones;
 
 /// <summary>
 /// RegNetX with torchvision's module layout (keys stem.0, trunk_output.block1.block1-0.f.a.0, fc). Stages: c1 = stem
-/// (32 ch, stride 2), c2..c5 = block1..block4 (strides 4..32). Only output stride 32.
+/// (32 ch, stride 2), c2..c5 = block1..block4 (strides 4..32). Output stride 32, or 16 as TI edgeai's DeepLabV3+
+/// encoder has it (regnet.py with strides (2, 2, 2, 2, 1)): block4 not strided and no dilation added.
 /// </summary>
 public sealed class RegNetX : Backbone
 {
@@ -19,9 +20,13 @@ public sealed class RegNetX : Backbone
 
     readonly FeatureInfo[] info;
 
-    public RegNetX(RegNetConfig config, NormLayer? norm = null, int numClasses = 1000) : base(config.Name)
+    /// <param name="outputStride">32, or 16 (TI edgeai: the last stage keeps stride 1 without dilation).</param>
+    public RegNetX(RegNetConfig config, NormLayer? norm = null, int numClasses = 1000, int outputStride = 32) : base(config.Name)
     {
+        if (outputStride is not (32 or 16))
+            throw new ArgumentOutOfRangeException(nameof(outputStride), outputStride, $"{config.Name}: output stride must be 32 or 16");
         norm ??= Norms.Batch();
+        OutputStride = outputStride;
         Config = config;
         stem = ConvNormAct.Create(3, 32, 3, norm, Activations.ReLU, stride: 2);
         var stages = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -32,11 +37,12 @@ public sealed class RegNetX : Backbone
             var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
             for (int b = 0; b < config.Depths[s]; b++)
             {
-                blocks.Add(($"block{s + 1}-{b}", new RegNetBlock(channels, config.Widths[s], b == 0 ? 2 : 1, config.GroupWidth, norm)));
+                int stride = b > 0 || (s == 3 && outputStride == 16) ? 1 : 2;
+                blocks.Add(($"block{s + 1}-{b}", new RegNetBlock(channels, config.Widths[s], stride, config.GroupWidth, norm)));
                 channels = config.Widths[s];
             }
             stages.Add(($"block{s + 1}", nn.Sequential(blocks)));
-            infoList.Add(new FeatureInfo($"c{s + 2}", channels, 4 << s));
+            infoList.Add(new FeatureInfo($"c{s + 2}", channels, Math.Min(4 << s, outputStride)));
         }
         trunk_output = nn.Sequential(stages);
         if (numClasses > 0) fc = nn.Linear(channels, numClasses);
@@ -49,7 +55,7 @@ public sealed class RegNetX : Backbone
 
     public override IReadOnlyList<FeatureInfo> Features => info;
 
-    public override int OutputStride => 32;
+    public override int OutputStride { get; }
 
     public override Dictionary<string, Tensor> forward(Tensor x)
     {
