@@ -1,0 +1,98 @@
+using SegNets.Models;
+using SegNets.Models.EdgeAI;
+
+namespace SegNets.Zoo;
+
+/// <summary>
+/// TI edgeai's semantic segmentation table (edgeai-modelzoo docs, ../shared/seeds): EdgeAI-Torchvision's Lite models
+/// per dataset and input size, plus the torchvision architectures TI trained on Cityscapes. Names are the table's model
+/// string, dataset and input size joined by '_' (the table has no identifiers; one model appears at several sizes).
+/// </summary>
+static class EdgeAIZoo
+{
+    const string Unverified = "TI's checkpoint URLs (edgeai-modelzoo) were not read, so no download is recorded. Input normalisation " +
+        "(x - 128) / 64 is train_pixel2pixel's default; that the released checkpoints used it is unverified.";
+
+    static ZooEntry Lite(string model, string dataset, string size, double? mIoU, long? parameters = null, string? notes = null)
+    {
+        var (method, encoderPart) = model.Split('+') switch { [var e, var m] => (m, e), _ => throw new ArgumentException(model) };
+        string encoder = encoderPart switch
+        {
+            "MobileNetV2S16" or "MobileNetV2" => "mobilenetv2",
+            "MobileNetV2-1.4" => "mobilenetv2_1.4",
+            "RegNetX400MF" => "regnetx400mf",
+            "RegNetX800MF" => "regnetx800mf",
+            "RegNetX1.6GF" => "regnetx1.6gf",
+            "RegNetX3.2FF" => "regnetx3.2gf", // the table's spelling of RegNetX3.2GF
+            _ => throw new ArgumentException(model),
+        };
+        string baseMethod = method.Replace("-QAT", "", StringComparison.Ordinal);
+        Func<int, SegmentationModel> builder = baseMethod switch
+        {
+            "DeepLabV3Lite" => n => EdgeAiModels.DeepLabV3PlusLite(encoder, n),
+            "FPNLite" => n => EdgeAiModels.FpnLite(encoder, n),
+            "UNetLite" => n => EdgeAiModels.UNetLite(encoder, n),
+            _ => throw new ArgumentException(model),
+        };
+        var extra = new List<string> { Unverified };
+        if (method.EndsWith("-QAT", StringComparison.Ordinal))
+            extra.Add("QAT = the float network after 8-bit quantisation-aware training; SegNets builds the float network.");
+        if (encoderPart == "RegNetX3.2FF") extra.Add("'RegNetX3.2FF' is the table's spelling of RegNetX-3.2GF.");
+        if (notes is not null) extra.Add(notes);
+        return Entry($"{model}_{dataset}_{size}", method, encoderPart, dataset, size, mIoU, parameters, builder, InputNormalization.EdgeAi, extra);
+    }
+
+    static ZooEntry Entry(string name, string method, string backbone, string dataset, string size, double? mIoU, long? parameters,
+        Func<int, SegmentationModel> builder, InputNormalization normalization, List<string> notes)
+    {
+        var wh = size.Split('x');
+        int width = int.Parse(wh[0], System.Globalization.CultureInfo.InvariantCulture);
+        int height = int.Parse(wh[^1], System.Globalization.CultureInfo.InvariantCulture);
+        if (mIoU is null) notes.Add("The table gives no mIoU for this row.");
+        return new ZooEntry
+        {
+            Name = name, Source = "TI edgeai", Architecture = method, Backbone = backbone, Dataset = dataset,
+            NumClasses = dataset switch { "ADE20K32" => 32, "COCOSeg21" => 21, "Cityscapes" => 19, _ => throw new ArgumentException(dataset) },
+            Normalization = normalization,
+            Evaluation = new(null, height, width, $"TI edgeai: the image resized to {width}x{height} (width x height), single scale"),
+            Reported = mIoU is double m ? [new("mIoU", m, $"{dataset} val, float model")] : [],
+            ParameterCount = parameters, Notes = string.Join(" ", notes), Builder = builder,
+        };
+    }
+
+    public static IEnumerable<ZooEntry> Entries()
+    {
+        yield return Lite("MobileNetV2S16+DeepLabV3Lite", "ADE20K32", "512x512", 51.01);
+        yield return Lite("MobileNetV2+UNetLite", "ADE20K32", "512x512", 49.95);
+        yield return Lite("MobileNetV2+FPNLite", "ADE20K32", "512x512", 50.72);
+        yield return Lite("MobileNetV2-1.4+FPNLite", "ADE20K32", "512x512", 52.93);
+        yield return Lite("RegNetX400MF+FPNLite", "ADE20K32", "384x384", 51.03);
+        yield return Lite("RegNetX800MF+FPNLite", "ADE20K32", "512x512", 53.29);
+        yield return Lite("MobileNetV2S16+DeepLabV3Lite", "COCOSeg21", "512x512", 57.77);
+        yield return Lite("MobileNetV2+UNetLite", "COCOSeg21", "512x512", 57.01);
+        yield return Lite("MobileNetV2+FPNLite", "COCOSeg21", "512x512", null);
+        yield return Lite("RegNetX800MF+FPNLite", "COCOSeg21", "512x512", 61.15);
+        // 19-class counts: the fact sheet's (architectures.md section 8), also reproduced by tools/reference/edgeai_lite.py.
+        yield return Lite("MobileNetV2S16+DeepLabV3Lite", "Cityscapes", "768x384", 69.13, 2_425_024);
+        yield return Lite("MobileNetV2+UNetLite", "Cityscapes", "768x384", 68.94, 2_465_836);
+        yield return Lite("MobileNetV2+FPNLite", "Cityscapes", "768x384", 70.39, 2_669_376);
+        yield return Lite("MobileNetV2+FPNLite", "Cityscapes", "1536x768", 74.61, 2_669_376);
+        yield return Lite("MobileNetV2S16+DeepLabV3Lite-QAT", "Cityscapes", "768x384", 68.77, 2_425_024);
+        yield return Lite("MobileNetV2+UNetLite-QAT", "Cityscapes", "768x384", 68.18, 2_465_836);
+        yield return Lite("MobileNetV2+FPNLite-QAT", "Cityscapes", "768x384", 69.88, 2_669_376);
+        yield return Lite("RegNetX800MF+FPNLite", "Cityscapes", "768x384", 72.01, 8_310_752);
+        yield return Lite("RegNetX1.6GF+FPNLite", "Cityscapes", "1024x512", 75.84);
+        yield return Lite("RegNetX3.2FF+FPNLite", "Cityscapes", "1536x768", 78.90);
+        yield return Lite("RegNetX400MF+FPNLite", "Cityscapes", "768x384", 68.03);
+        yield return Lite("RegNetX400MF+FPNLite", "Cityscapes", "1536x768", 73.96);
+
+        // The table's "Torchvision Models" on Cityscapes: torchvision's architectures trained by TI (no weights listed).
+        // Its COCOSeg21 rows are torchvision's own released models: the zoo's lraspp_mobilenet_v3_large,
+        // deeplabv3_mobilenet_v3_large and deeplabv3_resnet50.
+        var tvNote = "torchvision's network trained by TI on Cityscapes; TI lists no weights. Normalisation as torchvision's (ImageNet).";
+        yield return Entry("ResNet50+FCN_Cityscapes_1040x520", "FCN", "resnet50 (dilated, OS8)", "Cityscapes", "1040x520", 71.6, null,
+            n => Fcn.Torchvision("resnet50", n), InputNormalization.ImageNet, [tvNote]);
+        yield return Entry("ResNet50+DeepLabV3_Cityscapes_1040x520", "DeepLabV3", "resnet50 (dilated, OS8)", "Cityscapes", "1040x520", 73.5, null,
+            n => DeepLabV3.Torchvision("resnet50", n), InputNormalization.ImageNet, [tvNote]);
+    }
+}
