@@ -1,3 +1,4 @@
+using SegNets.Data;
 using SegNets.Models;
 using SegNets.Models.EdgeAI;
 
@@ -49,10 +50,15 @@ static class EdgeAIZoo
         int width = int.Parse(wh[0], System.Globalization.CultureInfo.InvariantCulture);
         int height = int.Parse(wh[^1], System.Globalization.CultureInfo.InvariantCulture);
         if (mIoU is null) notes.Add("The table gives no mIoU for this row.");
+        var labels = dataset switch
+        {
+            "ADE20K32" => Datasets.Ade20k32, "COCOSeg21" => Datasets.CocoVoc, "Cityscapes" => Datasets.Cityscapes,
+            _ => throw new ArgumentException(dataset),
+        };
         return new ZooEntry
         {
             Name = name, Source = "TI edgeai", Architecture = method, Backbone = backbone, Dataset = dataset,
-            NumClasses = dataset switch { "ADE20K32" => 32, "COCOSeg21" => 21, "Cityscapes" => 19, _ => throw new ArgumentException(dataset) },
+            NumClasses = labels.Classes.Count, Labels = labels,
             Normalization = normalization,
             Evaluation = new(null, height, width, $"TI edgeai: the image resized to {width}x{height} (width x height), single scale"),
             Reported = mIoU is double m ? [new("mIoU", m, $"{dataset} val, float model")] : [],

@@ -1,3 +1,4 @@
+using SegNets.Data;
 using SegNets.Models;
 
 namespace SegNets.Zoo;
@@ -43,9 +44,11 @@ static class GluonCVZoo
         ["mask_rcnn_fpn_resnet101_v1d_coco"] = "89c7d8669b677a05c6eaa25375ead9a174109c69",
     };
 
-    static readonly Dictionary<string, (string Name, int Classes)> Datasets = new(StringComparer.Ordinal)
+    // GluonCV trains its COCO models on the 20 VOC categories of COCO (gluoncv/data/mscoco/segmentation.py CAT_LIST).
+    static readonly Dictionary<string, (string Name, DatasetInfo Labels)> DatasetNames = new(StringComparer.Ordinal)
     {
-        ["voc"] = ("VOC", 21), ["coco"] = ("COCO", 21), ["ade"] = ("ADE20K", 150), ["citys"] = ("Cityscapes", 19),
+        ["voc"] = ("VOC", Datasets.Voc), ["coco"] = ("COCO", Datasets.CocoVoc), ["ade"] = ("ADE20K", Datasets.Ade20k),
+        ["citys"] = ("Cityscapes", Datasets.Cityscapes),
     };
 
     // segbase.py SegBaseModel(base_size=520, crop_size=480) and scripts/segmentation/test.py MultiEvalModel.
@@ -62,7 +65,7 @@ static class GluonCVZoo
     {
         var parts = name.Split('_');
         string arch = parts[0], backbone = parts[1], dataset = parts[^1];
-        var (datasetName, classes) = Datasets[dataset];
+        var (datasetName, labels) = DatasetNames[dataset];
         var reported = new List<ReportedMetric>();
         if (pixAcc is double p) reported.Add(new("pixAcc", p, split));
         if (mIoU is double m) reported.Add(new("mIoU", m, split));
@@ -76,7 +79,7 @@ static class GluonCVZoo
         return new ZooEntry
         {
             Name = name, Source = "GluonCV", Architecture = method, Backbone = GluonBackboneName(backbone), Dataset = datasetName,
-            NumClasses = classes, Normalization = InputNormalization.ImageNet, Evaluation = Evaluation(dataset), Reported = reported,
+            NumClasses = labels.Classes.Count, Labels = labels, Normalization = InputNormalization.ImageNet, Evaluation = Evaluation(dataset), Reported = reported,
             Checkpoint = Checkpoint(name), ParameterCount = parameters, Notes = notes, Builder = builder,
         };
     }
@@ -125,7 +128,7 @@ static class GluonCVZoo
         yield return new ZooEntry
         {
             Name = "deeplab_v3b_plus_wideresnet_citys", Source = "GluonCV", Architecture = "DeepLabV3b+ (VPLR)", Backbone = "WideResNet-38 (dilated, OS8)",
-            Dataset = "Cityscapes", NumClasses = 19, Normalization = InputNormalization.ImageNet, Evaluation = Evaluation("citys"),
+            Dataset = "Cityscapes", NumClasses = 19, Labels = Datasets.Cityscapes, Normalization = InputNormalization.ImageNet, Evaluation = Evaluation("citys"),
             Reported = [new("mIoU", 83.5, citys)], Checkpoint = Checkpoint("deeplab_v3b_plus_wideresnet_citys"), ParameterCount = 137_103_936,
             Builder = n => DeepLabV3bPlus.GluonCV(n),
         };

@@ -1,3 +1,4 @@
+using SegNets.Data;
 using SegNets.Models;
 
 namespace SegNets.Zoo;
@@ -14,7 +15,7 @@ static class TorchvisionZoo
     static ZooEntry Entry(string name, string method, string backbone, string file, double mIoU, double pixAcc, long parameters,
         Func<int, SegmentationModel> builder) => new()
     {
-        Name = name, Source = "torchvision", Architecture = method, Backbone = backbone, Dataset = "COCO (VOC classes)", NumClasses = 21,
+        Name = name, Source = "torchvision", Architecture = method, Backbone = backbone, Dataset = "COCO (VOC classes)", NumClasses = 21, Labels = Datasets.CocoVoc,
         Normalization = InputNormalization.ImageNet,
         // transforms._presets.SemanticSegmentation(resize_size=520); references/segmentation evaluates at that size.
         Evaluation = new(520, null, null, "torchvision SemanticSegmentation preset: shorter side resized to 520 (bilinear), single scale, no crop"),

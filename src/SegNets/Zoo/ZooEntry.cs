@@ -1,3 +1,4 @@
+using SegNets.Data;
 using SegNets.Models;
 
 namespace SegNets.Zoo;
@@ -23,6 +24,9 @@ public sealed record ZooEntry
     public required string Dataset { get; init; }
 
     public required int NumClasses { get; init; }
+
+    /// <summary>Class names, palette and ignore label of the output classes; null for instance-segmentation entries.</summary>
+    public DatasetInfo? Labels { get; init; }
 
     /// <summary>The input normalisation the weights were trained with; <see cref="ModelZoo.Get"/> sets it on the model.</summary>
     public required InputNormalization Normalization { get; init; }

@@ -44,6 +44,12 @@ public class ModelZooTests(ITestOutputHelper output)
             entry.Dataset.Should().NotBeNullOrWhiteSpace(entry.Name);
             entry.Normalization.Mean.Should().HaveCount(3, entry.Name);
             entry.Evaluation.Description.Should().NotBeNullOrWhiteSpace(entry.Name);
+            if (entry.CanBuild)
+            {
+                entry.Labels.Should().NotBeNull(entry.Name);
+                entry.Labels!.Classes.Should().HaveCount(entry.NumClasses, entry.Name);
+                entry.Labels.Palette.Should().HaveCount(entry.NumClasses, entry.Name);
+            }
             if (entry.Checkpoint is { } c) c.Url.Should().StartWith("https://", entry.Name);
             if (entry.Reported.Count == 0) entry.Notes.Should().NotBeNullOrWhiteSpace($"{entry.Name} reports no number, so it says why");
         }
@@ -51,6 +57,9 @@ public class ModelZooTests(ITestOutputHelper output)
         voc.Reported.Should().ContainSingle(m => m.Metric == "mIoU" && m.Value == 86.2);
         voc.Checkpoint!.Url.Should().Be("https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/gluon/models/deeplab_resnet101_voc-311ed22c.zip");
         voc.Checkpoint.Hash.Should().Be("311ed22c63f3ac28b5f1e1663c458f26600e62da");
+        voc.Labels!.Classes[15].Should().Be("person");
+        ModelZoo.Info("psp_resnet101_citys").Labels!.Classes[13].Should().Be("car");
+        ModelZoo.Info("fcn_resnet50_ade").Labels!.Classes.Should().HaveCount(150);
         var tv = ModelZoo.Info("lraspp_mobilenet_v3_large");
         tv.Checkpoint!.Hash.Should().Be("d234d4ea");
         tv.Checkpoint.Converter.Should().Be("identity");
