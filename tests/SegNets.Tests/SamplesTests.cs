@@ -24,4 +24,19 @@ public class SamplesTests
             .And.Contain("FeatureInfo { Name = c5, Channels = 2048, Stride = 8 }")
             .And.Contain("1 2048 28 28");
     }
+
+    [Fact]
+    public void ZooSampleSegmentsAnImageFileAndWritesTheColouredMap()
+    {
+        using var dir = new TempDir();
+        var image = dir.File("street.png");
+        Imaging.ImageFileTests.WriteGradient(image, 96, 64, SkiaSharp.SKEncodedImageFormat.Png);
+        var run = ProcessRun.Dotnet(Repo.Root, "run", "samples/zoo.cs", "--", "lraspp_mobilenet_v3_large", image);
+        run.ExitCode.Should().Be(0, run.Output);
+        run.StdOut.Should().Contain("lraspp_mobilenet_v3_large: torchvision LR-ASPP on mobilenet_v3_large (dilated, OS16), 21 COCO (VOC classes) classes")
+            .And.Contain("reported mIoU 57.9").And.Contain("https://download.pytorch.org/models/lraspp_mobilenet_v3_large-d234d4ea.pth")
+            .And.Contain($"{image}: 96x64 -> {dir.File("street.classes.png")}").And.Contain("% of pixels");
+        var written = SegNets.Imaging.ImageFile.ReadRgb(dir.File("street.classes.png"));
+        written.shape.Should().Equal(3, 64, 96);
+    }
 }
