@@ -15,8 +15,8 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<Tensor, Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // state-dict names
     readonly ConvBnAct feature_proj;
-    readonly SeparableConv2dBnActiv conv1;
-    readonly SeparableConv2dBnActiv conv2;
+    readonly SeparableConv2d conv1;
+    readonly SeparableConv2d conv2;
     readonly Conv2d conv_logits;
 #pragma warning restore IDE1006
 
@@ -29,8 +29,8 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<Tensor, Tensor, Tensor>
         : base(nameof(DeepLabV3PlusDecoder))
     {
         feature_proj = new ConvBnAct(inChannels, projChannels, 1, Norms.Batch(eps: 2e-5));
-        conv1 = new SeparableConv2dBnActiv(inChannels + projChannels, depthChannels, 1, norm, depthwiseRelu: true, pointwiseRelu: true);
-        conv2 = new SeparableConv2dBnActiv(depthChannels, depthChannels, 1, norm, depthwiseRelu: true, pointwiseRelu: true);
+        conv1 = new SeparableConv2d(inChannels + projChannels, depthChannels, norm, dilation: 1, depthwiseRelu: true, pointwiseRelu: true, names: SeparableConv2d.ChainerCVNames);
+        conv2 = new SeparableConv2d(depthChannels, depthChannels, norm, dilation: 1, depthwiseRelu: true, pointwiseRelu: true, names: SeparableConv2d.ChainerCVNames);
         conv_logits = nn.Conv2d(depthChannels, numClasses, 1, bias: true);
         RegisterComponents();
     }

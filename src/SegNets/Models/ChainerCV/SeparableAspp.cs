@@ -15,9 +15,9 @@ public sealed class SeparableAspp : nn.Module<Tensor, Tensor>
 #pragma warning disable IDE1006 // state-dict names
     readonly ConvBnAct image_pooling_conv;
     readonly ConvBnAct conv1x1;
-    readonly SeparableConv2dBnActiv atrous1;
-    readonly SeparableConv2dBnActiv atrous2;
-    readonly SeparableConv2dBnActiv atrous3;
+    readonly SeparableConv2d atrous1;
+    readonly SeparableConv2d atrous2;
+    readonly SeparableConv2d atrous3;
     readonly ConvBnAct proj;
 #pragma warning restore IDE1006
 
@@ -30,9 +30,9 @@ public sealed class SeparableAspp : nn.Module<Tensor, Tensor>
         if (rates.Length != 3) throw new ArgumentException($"SeparableASPP takes three atrous rates, got {rates.Length}", nameof(rates));
         image_pooling_conv = new ConvBnAct(inChannels, outChannels, 1, norm);
         conv1x1 = new ConvBnAct(inChannels, outChannels, 1, norm);
-        atrous1 = new SeparableConv2dBnActiv(inChannels, outChannels, rates[0], norm, depthwiseRelu: true, pointwiseRelu: true);
-        atrous2 = new SeparableConv2dBnActiv(inChannels, outChannels, rates[1], norm, depthwiseRelu: true, pointwiseRelu: true);
-        atrous3 = new SeparableConv2dBnActiv(inChannels, outChannels, rates[2], norm, depthwiseRelu: true, pointwiseRelu: true);
+        atrous1 = new SeparableConv2d(inChannels, outChannels, norm, dilation: rates[0], depthwiseRelu: true, pointwiseRelu: true, names: SeparableConv2d.ChainerCVNames);
+        atrous2 = new SeparableConv2d(inChannels, outChannels, norm, dilation: rates[1], depthwiseRelu: true, pointwiseRelu: true, names: SeparableConv2d.ChainerCVNames);
+        atrous3 = new SeparableConv2d(inChannels, outChannels, norm, dilation: rates[2], depthwiseRelu: true, pointwiseRelu: true, names: SeparableConv2d.ChainerCVNames);
         proj = new ConvBnAct(outChannels * 5, outChannels, 1, norm);
         RegisterComponents();
     }
