@@ -1,10 +1,10 @@
 """Reference outputs of torchvision's segmentation models for SegNets' parity tests (Debian's torchvision 0.14).
 
-    /usr/bin/python3 tools/reference/torchvision_segmentation.py OUT_DIR MODEL
+    /usr/bin/python3 tools/reference/torchvision_segmentation.py OUT_DIR MODEL [NUM_CLASSES]
 
 MODEL: fcn_resnet50, fcn_resnet101, deeplabv3_resnet50, deeplabv3_resnet101, deeplabv3_mobilenet_v3_large,
 lraspp_mobilenet_v3_large. Builds torchvision.models.segmentation.MODEL(weights=None, weights_backbone=None,
-num_classes=5, aux_loss=True where the model has one), randomises every weight and BatchNorm statistic with a fixed
+num_classes=NUM_CLASSES (default 5), aux_loss=True where the model has one), randomises every weight and BatchNorm statistic with a fixed
 seed, runs a 2x3x67x75 input in eval mode and writes
   OUT_DIR/weights.pth   the model's state_dict (torch.save, as a user's fine-tuned checkpoint would be)
   OUT_DIR/outputs.pth   {'input', 'out', 'aux' (if any), 'num_params' (this model), 'num_params.21' (the published
@@ -34,10 +34,10 @@ def count(model):
     return sum(p.numel() for p in model.parameters())
 
 
-def main(out_dir, name):
+def main(out_dir, name, num_classes=5):
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(20260501)
-    model = build(name, 5)
+    model = build(name, num_classes)
     randomize(model, generator)
     model.eval()
     x = torch.randn(2, 3, 67, 75, generator=generator)
@@ -52,4 +52,4 @@ def main(out_dir, name):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 5)

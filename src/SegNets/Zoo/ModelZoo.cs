@@ -1,3 +1,4 @@
+using SegNets.Checkpoints;
 using SegNets.Models;
 
 namespace SegNets.Zoo;
@@ -8,7 +9,9 @@ namespace SegNets.Zoo;
 /// </summary>
 public static class ModelZoo
 {
-    static readonly Lazy<IReadOnlyDictionary<string, ZooEntry>> All = new(() =>
+    static readonly Lock Registering = new();
+
+    static readonly Lazy<Dictionary<string, ZooEntry>> All = new(() =>
     {
         var entries = new Dictionary<string, ZooEntry>(StringComparer.Ordinal);
         foreach (var entry in GluonCVZoo.Entries().Concat(TorchvisionZoo.Entries()).Concat(ChainerCVZoo.Entries()).Concat(EdgeAIZoo.Entries()))
@@ -17,33 +20,64 @@ public static class ModelZoo
     });
 
     /// <summary>The names of all entries, in table order.</summary>
-    public static IReadOnlyList<string> List() => [.. All.Value.Keys];
+    public static IReadOnlyList<string> List()
+    {
+        lock (Registering) return [.. All.Value.Keys];
+    }
 
     /// <summary>All entries with their metadata.</summary>
-    public static IReadOnlyList<ZooEntry> Entries() => [.. All.Value.Values];
+    public static IReadOnlyList<ZooEntry> Entries()
+    {
+        lock (Registering) return [.. All.Value.Values];
+    }
 
     /// <summary>The metadata of one entry; an unknown name throws, naming the closest known names.</summary>
-    public static ZooEntry Info(string name) =>
-        All.Value.TryGetValue(name, out var entry) ? entry : throw new KeyNotFoundException(UnknownName(name));
+    public static ZooEntry Info(string name)
+    {
+        lock (Registering)
+            return All.Value.TryGetValue(name, out var entry) ? entry : throw new KeyNotFoundException(UnknownName(name));
+    }
+
+    /// <summary>Adds an entry (your own fine-tuned model, a mirror of an original), as timm's register_model does.
+    /// A name that exists already is an error.</summary>
+    public static void Register(ZooEntry entry)
+    {
+        lock (Registering)
+            if (!All.Value.TryAdd(entry.Name, entry)) throw new ArgumentException($"the zoo already has an entry named {entry.Name}", nameof(entry));
+    }
 
     /// <summary>
     /// Builds the network of <paramref name="name"/> with its input normalisation set, in eval mode.
     /// </summary>
-    /// <param name="pretrained">Load the original weights. Downloading and converting them is the checkpoint issue's
-    /// work and not available yet: true throws, naming the file to load by hand.</param>
-    /// <param name="numClasses">Another class count (for fine-tuning); the entry's by default.</param>
-    public static SegmentationModel Get(string name, bool pretrained = false, int? numClasses = null)
+    /// <param name="pretrained">Load the original weights: downloaded once into the cache, converted once to
+    /// safetensors (see <see cref="PretrainedWeights"/>).</param>
+    /// <param name="numClasses">Another class count (for fine-tuning): with pretrained weights, the classifiers of the
+    /// other size stay freshly initialised (<see cref="GetPretrained"/> reports which).</param>
+    /// <param name="cache">Where weights are cached; <c>new WeightsCache()</c> ($SEGNETS_HOME) by default.</param>
+    public static SegmentationModel Get(string name, bool pretrained = false, int? numClasses = null, WeightsCache? cache = null) =>
+        pretrained ? GetPretrained(name, numClasses, cache).Model : Build(Info(name), numClasses);
+
+    /// <summary>Builds <paramref name="name"/> with its original weights and says what was loaded.</summary>
+    public static (SegmentationModel Model, LoadReport Report) GetPretrained(string name, int? numClasses = null, WeightsCache? cache = null)
     {
         var entry = Info(name);
+        var model = Build(entry, numClasses);
+        try
+        {
+            var report = PretrainedWeights.Load(entry, model, cache ?? new WeightsCache());
+            return (model, report);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    static SegmentationModel Build(ZooEntry entry, int? numClasses)
+    {
         if (entry.Builder is null)
-            throw new NotSupportedException($"{name}: {entry.Notes}");
-        if (pretrained)
-            throw new NotSupportedException(
-                $"{name}: downloading and converting the original weights is not implemented yet. " +
-                (entry.Checkpoint is { } c
-                    ? $"Its weights are {c.Url} ({c.Format}); a PyTorch state dict can be loaded with StateDictLoader.Load(model, PyTorchCheckpoint.LoadStateDict(path)). "
-                    : "The original publishes no weights for it. ") +
-                "Use pretrained: false to build it untrained.");
+            throw new NotSupportedException($"{entry.Name}: {entry.Notes}");
         var model = entry.Builder(numClasses ?? entry.NumClasses);
         model.Normalization = entry.Normalization;
         model.eval();

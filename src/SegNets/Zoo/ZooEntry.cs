@@ -46,7 +46,7 @@ public sealed record ZooEntry
     public string? Notes { get; init; }
 
     /// <summary>Builds the network with a given class count; null for entries another part of SegNets implements.</summary>
-    internal Func<int, SegmentationModel>? Builder { get; init; }
+    public Func<int, SegmentationModel>? Builder { get; init; }
 
     /// <summary>Whether <see cref="ModelZoo.Get"/> can build this entry.</summary>
     public bool CanBuild => Builder is not null;

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using SegNets.Checkpoints;
 using SegNets.Models;
 using SegNets.Tests.Support;
 using SegNets.Zoo;
@@ -110,12 +111,48 @@ public class ModelZooTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void RefusesWhatItCannotDoYetWithAClearMessage()
+    public void RefusesWhatItCannotDoWithAClearMessage()
     {
-        FluentActions.Invoking(() => ModelZoo.Get("deeplabv3_resnet50", pretrained: true)).Should().Throw<NotSupportedException>()
-            .WithMessage("*https://download.pytorch.org/models/deeplabv3_resnet50_coco-cd0a2569.pth*pretrained: false*");
+        using var home = new TempDir();
+        FluentActions.Invoking(() => ModelZoo.Get("deeplabv3_resnet50", pretrained: true, cache: new WeightsCache(home.Path, offline: true)))
+            .Should().Throw<InvalidOperationException>().WithMessage("offline*download https://download.pytorch.org/models/deeplabv3_resnet50_coco-cd0a2569.pth*");
         FluentActions.Invoking(() => ModelZoo.Get("mask_rcnn_resnet50_v1b_coco")).Should().Throw<NotSupportedException>()
             .WithMessage("*Mask R-CNN*not implemented*");
         ModelZoo.Info("mask_rcnn_fpn_resnet101_v1d_coco").Reported.Should().Contain(m => m.Metric == "mask AP" && m.Value == 37.7);
+    }
+
+    [Fact]
+    public void PretrainedDownloadsConvertsOnceAndLoadsTheOriginalWeights()
+    {
+        // torchvision's LR-ASPP (21 classes) saved by torch.save, served over HTTP as a zoo entry's checkpoint.
+        var dir = PythonReference.Run("torchvision_segmentation.py", "lraspp_mobilenet_v3_large", "21");
+        var bytes = File.ReadAllBytes(Path.Combine(dir, "weights.pth"));
+        var reference = SegNets.Checkpoints.PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
+        using var server = new LocalHttpServer();
+        using var home = new TempDir();
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..8];
+        var name = $"test_lraspp_{Guid.NewGuid():N}";
+        var uri = server.Serve($"models/lraspp-{hash}.pth", bytes);
+        ModelZoo.Register(ModelZoo.Info("lraspp_mobilenet_v3_large") with
+        {
+            Name = name, Checkpoint = new CheckpointSource(uri.ToString(), "pth", "sha256-prefix", hash, "identity"),
+        });
+
+        using var scope = NewDisposeScope();
+        var (net, report) = ModelZoo.GetPretrained(name, cache: new WeightsCache(home.Path, offline: false));
+        report.IsComplete.Should().BeTrue();
+        using (no_grad()) Parity.AssertClose(net.forward(reference["input"]).Main, reference["out"], "pretrained LR-ASPP");
+        File.Exists(Path.Combine(home.Path, "converted", name + ".safetensors")).Should().BeTrue();
+        var (_, metadata) = SegNets.Checkpoints.SafeTensors.Load(Path.Combine(home.Path, "converted", name + ".safetensors"));
+        metadata[PretrainedWeights.ZooKey].Should().Be(name);
+        metadata[PretrainedWeights.ClassesKey].Should().Contain("\"person\"");
+
+        // Offline, the converted copy is enough; a different class count keeps everything but the classifiers.
+        var offline = new WeightsCache(home.Path, offline: true);
+        File.Delete(offline.PathOf(ModelZoo.Info(name).Checkpoint!));
+        var (fine, partial) = ModelZoo.GetPretrained(name, numClasses: 3, cache: offline);
+        fine.NumClasses.Should().Be(3);
+        partial.Mismatched.Should().HaveCount(4).And.OnlyContain(k => k.Contains("classifier.low_classifier") || k.Contains("classifier.high_classifier"));
+        server.Requests.Should().ContainSingle();
     }
 }

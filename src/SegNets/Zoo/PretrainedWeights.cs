@@ -1,0 +1,76 @@
+using System.Text.Json;
+using SegNets.Checkpoints;
+using SegNets.Checkpoints.Converters;
+using static TorchSharp.torch;
+
+namespace SegNets.Zoo;
+
+/// <summary>
+/// Puts a zoo entry's original weights into a model: the converted copy in the cache (converted/NAME.safetensors) when
+/// there is one; otherwise the original checkpoint is fetched (<see cref="WeightsCache"/>), read in its format, mapped
+/// with its family's conversion table, saved as SegNets safetensors with the entry's metadata, and loaded.
+/// </summary>
+public static class PretrainedWeights
+{
+    /// <summary>Metadata keys of SegNets' converted files.</summary>
+    public const string ZooKey = "segnets.zoo", SourceKey = "segnets.source", ClassesKey = "segnets.classes", NormalizationKey = "segnets.normalization";
+
+    /// <summary>
+    /// Loads the weights of <paramref name="entry"/> into <paramref name="model"/>: strictly when the model has the
+    /// entry's class count; otherwise what fits, leaving the differently-sized classifiers to be trained (the report
+    /// names them).
+    /// </summary>
+    public static LoadReport Load(ZooEntry entry, Models.SegmentationModel model, WeightsCache cache)
+    {
+        var checkpoint = entry.Checkpoint ?? throw new NotSupportedException($"{entry.Name}: the original publishes no weights ({entry.Notes})");
+        var converted = Path.Combine(cache.ConvertedFolder, entry.Name + ".safetensors");
+        Dictionary<string, Tensor> state;
+        if (File.Exists(converted))
+        {
+            (state, _) = SafeTensors.Load(converted);
+        }
+        else
+        {
+            var file = cache.Fetch(checkpoint);
+            state = Convert(checkpoint, file);
+            Directory.CreateDirectory(cache.ConvertedFolder);
+            SafeTensors.Save(converted, state, Metadata(entry));
+        }
+        try
+        {
+            bool strict = model.NumClasses == entry.NumClasses;
+            return StateDictLoader.Load(model, state, strict, source: $"{entry.Name} ({checkpoint.Url})");
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Reads an original checkpoint in its format and maps it onto SegNets' keys.</summary>
+    public static Dictionary<string, Tensor> Convert(CheckpointSource checkpoint, string file)
+    {
+        var tensors = checkpoint.Format switch
+        {
+            "pth" => PyTorchCheckpoint.LoadStateDict(file),
+            _ => throw new NotSupportedException($"{file}: reading {checkpoint.Format} checkpoints is not implemented yet"),
+        };
+        var converter = Converter(checkpoint.Converter);
+        return converter is null ? tensors : converter.Convert(tensors, file);
+    }
+
+    /// <summary>The conversion table of a source family; null for "identity".</summary>
+    public static CheckpointConverter? Converter(string name) => name switch
+    {
+        "identity" => null,
+        _ => throw new NotSupportedException($"no conversion table named '{name}' yet"),
+    };
+
+    static Dictionary<string, string> Metadata(ZooEntry entry) => new()
+    {
+        [ZooKey] = entry.Name,
+        [SourceKey] = entry.Checkpoint!.Url,
+        [ClassesKey] = JsonSerializer.Serialize(entry.Labels?.Classes ?? []),
+        [NormalizationKey] = JsonSerializer.Serialize(entry.Normalization),
+    };
+}
