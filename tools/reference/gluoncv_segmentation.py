@@ -35,16 +35,21 @@ GluonCV's SegBaseModel copies conv1/bn1/layer1..4 onto the segmentation model it
 `layer1.0.conv1.weight` ...), and DeepLabWV3Plus likewise holds mod1..mod7 directly (`mod1.0.weight`); strip the
 `backbone.` prefix to get GluonCV's own names.
 
-    /usr/bin/python3 tools/reference/gluoncv_segmentation.py OUT_DIR MODEL
+    /usr/bin/python3 tools/reference/gluoncv_segmentation.py OUT_DIR MODEL [params]
 
 MODEL: fcn, psp, deeplab (ResNet-50 v1s, dilated, aux), deeplab_resnest50 (ResNeSt-50, dilated, aux), vplr (no aux).
 Writes OUT_DIR/outputs.pth: 'input' (1x3x50x58, seeded), 'main', 'aux' (not for vplr), both at the input size,
 'num_params' (learnable parameters incl. auxlayer, int64) and 'num_params.<gluoncv zoo name>' for the zoo
 configurations of that head (built without a forward; see ZOO). nclass 5; weights from synthetic_weights.fill.
+With `params`, OUT_DIR also gets those weights as GluonCV ships them: `gluoncv_<MODEL>-<sha1[:8]>.zip` holding
+`gluoncv_<MODEL>-<sha1[:8]>.params` (model_store.py layout), an MXNet NDArray list file in Gluon save_parameters names
+(`backbone.` stripped, BatchNorm weight/bias -> gamma/beta, no num_batches_tracked), written by mxnet_params_writer.py.
 """
+import hashlib
 import os
 import sys
 import time
+import zipfile
 
 import torch
 import torch.nn.functional as F
@@ -447,7 +452,31 @@ def count_without_init(head, backbone, nclass):
             cls.reset_parameters = fn
 
 
-def main(out, name):
+def gluon_params(model):
+    """The model's weights under the names Gluon's save_parameters gives them (see the docstring)."""
+    bn = {n for n, m in model.named_modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)}
+    arrays = {}
+    for key, value in model.state_dict().items():
+        module, _, leaf = key.rpartition(".")
+        if leaf == "num_batches_tracked":
+            continue
+        if module in bn:
+            leaf = {"weight": "gamma", "bias": "beta"}.get(leaf, leaf)
+        name = f"{module}.{leaf}"
+        arrays[name[len("backbone."):] if name.startswith("backbone.") else name] = value.detach().numpy()
+    return arrays
+
+
+def write_model_store_zip(out, model, name):
+    from mxnet_params_writer import params_bytes
+    data = params_bytes(gluon_params(model))
+    stem = f"gluoncv_{name}-{hashlib.sha1(data).hexdigest()[:8]}"
+    with zipfile.ZipFile(os.path.join(out, stem + ".zip"), "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr(stem + ".params", data)
+    return stem + ".zip"
+
+
+def main(out, name, params=False):
     torch.set_num_threads(1)
     start = time.time()
     os.makedirs(out, exist_ok=True)
@@ -464,9 +493,11 @@ def main(out, name):
     for zoo_name, config in ZOO[name].items():
         record[f"num_params.{zoo_name}"] = torch.tensor(count_without_init(*config), dtype=torch.int64)
     torch.save(record, os.path.join(out, "outputs.pth"))
+    if params:
+        print("wrote " + write_model_store_zip(out, model, name))
     print(f"{name}: " + ", ".join(f"{k} {tuple(v.shape)}" if v.dim() else f"{k} {int(v)}" for k, v in record.items()) +
           f", max|main| {outputs[0].abs().max():.4g}, {time.time() - start:.1f} s")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], params=sys.argv[3:] == ["params"])

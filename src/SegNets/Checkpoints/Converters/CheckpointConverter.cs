@@ -22,6 +22,12 @@ public sealed class CheckpointConverter
     /// <summary>Names the source family ("gluoncv", "chainercv", ...).</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Optional check of a checkpoint's keys before conversion: returns why the table cannot convert them (e.g. a
+    /// naming scheme it does not know), or null. <see cref="Convert"/> throws that reason as an InvalidDataException.
+    /// </summary>
+    public Func<IReadOnlyCollection<string>, string?>? Refuse { get; init; }
+
     /// <summary>The SegNets key of <paramref name="key"/>, or null when the table drops it.</summary>
     public string? MapKey(string key)
     {
@@ -42,6 +48,8 @@ public sealed class CheckpointConverter
     /// <param name="source">Names the checkpoint in error messages.</param>
     public Dictionary<string, Tensor> Convert(IReadOnlyDictionary<string, Tensor> tensors, string source = "checkpoint")
     {
+        if (Refuse?.Invoke([.. tensors.Keys]) is { } reason)
+            throw new InvalidDataException($"{source}: {reason}");
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var origin = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in tensors)
