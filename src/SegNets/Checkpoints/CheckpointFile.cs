@@ -12,11 +12,13 @@ namespace SegNets.Checkpoints;
 public static class CheckpointFile
 {
     /// <summary>The formats <see cref="Read"/> recognises.</summary>
-    public enum Format { PyTorch, SafeTensors }
+    public enum Format { PyTorch, SafeTensors, MxNetParams, GluonModelStoreZip, TensorFlow }
 
     /// <summary>Which format <paramref name="path"/> is in, from its first bytes (and, for zips, their members).</summary>
     public static Format Detect(string path)
     {
+        // A TF V2 checkpoint is a prefix naming an .index and its data shards, not one file.
+        if (path.EndsWith(".index", StringComparison.Ordinal) || (!File.Exists(path) && File.Exists(path + ".index"))) return Format.TensorFlow;
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         Span<byte> head = stackalloc byte[16];
         int read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -26,12 +28,14 @@ public static class CheckpointFile
             file.Position = 0;
             using var zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
             if (zip.Entries.Any(e => e.FullName == "data.pkl" || e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal))) return Format.PyTorch;
-            throw new InvalidDataException($"{path}: a zip archive, but not one SegNets reads (no data.pkl of torch.save)");
+            if (zip.Entries.Any(e => e.FullName.EndsWith(".params", StringComparison.Ordinal))) return Format.GluonModelStoreZip;
+            throw new InvalidDataException($"{path}: a zip archive, but not one SegNets reads (neither torch.save's data.pkl nor a GluonCV .params)");
         }
         if (read >= 2 && head[0] == 0x80 && head[1] == 0x02) return Format.PyTorch; // legacy torch.save: a pickle first
+        if (read >= 8 && BitConverter.ToUInt64(head[..8]) == 0x112) return Format.MxNetParams; // ndarray.cc kMXAPINDArrayListMagic
         if (read >= 9 && BitConverter.ToUInt64(head[..8]) is > 1 and < 100_000_000 && head[8] == (byte)'{') return Format.SafeTensors;
         throw new InvalidDataException($"{path}: not a checkpoint format SegNets recognises (starts with {Convert.ToHexString(head)}); " +
-            "it reads torch.save files and safetensors");
+            "it reads torch.save files, safetensors, MXNet .params (and GluonCV's zips of them) and TensorFlow V2 checkpoints");
     }
 
     /// <summary>Every tensor of the file, under the file's own names.</summary>
@@ -39,6 +43,9 @@ public static class CheckpointFile
     {
         Format.PyTorch => PyTorchCheckpoint.LoadStateDict(path),
         Format.SafeTensors => SafeTensors.Load(path).Tensors,
+        Format.MxNetParams => MxNetParams.Load(path),
+        Format.GluonModelStoreZip => MxNetParams.LoadGluonModelStoreZip(path),
+        Format.TensorFlow => TensorFlowCheckpoint.Load(path.EndsWith(".index", StringComparison.Ordinal) ? path[..^".index".Length] : path),
         var f => throw new NotSupportedException($"{path}: {f} files are not readable yet"),
     };
 

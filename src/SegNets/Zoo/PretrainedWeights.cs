@@ -53,6 +53,7 @@ public static class PretrainedWeights
         var tensors = checkpoint.Format switch
         {
             "pth" => PyTorchCheckpoint.LoadStateDict(file),
+            "gluon-params-zip" => MxNetParams.LoadGluonModelStoreZip(file),
             _ => throw new NotSupportedException($"{file}: reading {checkpoint.Format} checkpoints is not implemented yet"),
         };
         var converter = Converter(checkpoint.Converter);
@@ -63,6 +64,7 @@ public static class PretrainedWeights
     public static CheckpointConverter? Converter(string name) => name switch
     {
         "identity" => null,
+        "gluoncv" => GluonCVConverter.Create(),
         _ => throw new NotSupportedException($"no conversion table named '{name}' yet"),
     };
 

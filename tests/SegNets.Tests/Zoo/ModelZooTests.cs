@@ -122,6 +122,37 @@ public class ModelZooTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void PretrainedGluonCVEntriesReadTheModelStoreZipAndCheckTheSha1OfItsParams()
+    {
+        // A GluonCV-layout model-store zip (tools/reference/gluoncv_segmentation.py deeplab params) served over HTTP.
+        var dir = PythonReference.Run("gluoncv_segmentation.py", "deeplab", "params");
+        var zipPath = Directory.GetFiles(dir, "*.zip").Single();
+        var reference = SegNets.Checkpoints.PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
+        string sha1;
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(zipPath))
+        using (var member = zip.Entries.Single(e => e.FullName.EndsWith(".params", StringComparison.Ordinal)).Open())
+            sha1 = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(member));
+        using var server = new LocalHttpServer();
+        using var home = new TempDir();
+        var name = $"test_gluon_{Guid.NewGuid():N}";
+        var uri = server.Serve($"gluon/models/{Path.GetFileName(zipPath)}", File.ReadAllBytes(zipPath));
+        ModelZoo.Register(ModelZoo.Info("deeplab_resnet50_ade") with
+        {
+            Name = name, NumClasses = 5, Labels = null, Checkpoint = new CheckpointSource(uri.ToString(), "gluon-params-zip", "sha1", sha1, "gluoncv"),
+        });
+        using var scope = NewDisposeScope();
+        var (net, report) = ModelZoo.GetPretrained(name, cache: new WeightsCache(home.Path, offline: false));
+        report.IsComplete.Should().BeTrue();
+        using (no_grad()) Parity.AssertClose(net.forward(reference["input"]).Main, reference["main"], "GluonCV deeplab from the model store");
+
+        var wrong = $"test_gluon_bad_{Guid.NewGuid():N}";
+        ModelZoo.Register(ModelZoo.Info(name) with { Name = wrong, Checkpoint = ModelZoo.Info(name).Checkpoint! with { Hash = new string('0', 40) } });
+        using var otherHome = new TempDir();
+        FluentActions.Invoking(() => ModelZoo.GetPretrained(wrong, cache: new WeightsCache(otherHome.Path, offline: false)))
+            .Should().Throw<InvalidDataException>().WithMessage("*SHA-1 is*expected 0000*corrupt*");
+    }
+
+    [Fact]
     public void PretrainedDownloadsConvertsOnceAndLoadsTheOriginalWeights()
     {
         // torchvision's LR-ASPP (21 classes) saved by torch.save, served over HTTP as a zoo entry's checkpoint.
