@@ -18,14 +18,17 @@ Module attribute names are ChainerCV's link names, so this model's state-dict ke
 written '.'. Weights are synthetic_weights.py's, filled through chainer_to_segnets(): the rename rule a converter
 from ChainerCV's .npz files to SegNets applies.
 
-    /usr/bin/python3 tools/reference/chainercv_segmentation.py OUT_DIR {segnet|pspnet50|pspnet101|deeplab}
+    /usr/bin/python3 tools/reference/chainercv_segmentation.py OUT_DIR {segnet|pspnet50|pspnet101|deeplab} [npz]
 
 Writes OUT_DIR/outputs.pth (what is in it: see main()) and OUT_DIR/keys.txt, one line per state-dict key of the
-transcription: the ChainerCV key ('.'-separated) and the SegNets key chainer_to_segnets() maps it to.
+transcription: the ChainerCV key ('.'-separated) and the SegNets key chainer_to_segnets() maps it to. With `npz` it
+also writes OUT_DIR/chainer.npz: the same weights as chainer.serializers.save_npz would save them from the ChainerCV
+link (see write_chainer_npz()), for the end-to-end test of SegNets' .npz reader and ChainerCV converter.
 """
 import os
 import sys
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -423,11 +426,29 @@ class DeepLabV3plusXception65(nn.Module):
 # ------------------------------------------------------------------------------------------------ main
 
 
+def write_chainer_npz(net, path):
+    # chainer/chainer@a8e15cbe:chainer/serializers/npz.py save_npz(file, obj, compression=True): a DictionarySerializer
+    # visits the link tree (chainer/link.py Link.serialize: params, then persistents, then children by attribute name,
+    # ChainList children by index) and stores each value under its '/'-joined path without a leading slash; then
+    # numpy.savez_compressed(file, **target). The transcription's attribute names are the links' names and its
+    # parameters/buffers are Chainer's (W, b, gamma, beta, avg_mean, avg_var), so its state dict is that target with
+    # '.' written '/'. BatchNormalization also registers the persistent N (batch_normalization.py: self.N = 0;
+    # register_persistent('N'), a Python int, i.e. a 0-d int64 array), which the transcription has no use for.
+    target = {}
+    for name, module in net.named_modules():
+        prefix = name.replace(".", "/") + "/" if name else ""
+        for pname, value in list(module.named_parameters(recurse=False)) + list(module.named_buffers(recurse=False)):
+            target[prefix + pname] = value.detach().numpy().copy()
+        if isinstance(module, BatchNormalization):
+            target[prefix + "N"] = np.asarray(1234)
+    np.savez_compressed(path, **target)
+
+
 def count(model):
     return sum(p.numel() for p in model.parameters())
 
 
-def main(out, which):
+def main(out, which, npz=False):
     os.makedirs(out, exist_ok=True)
     g = torch.Generator().manual_seed(20261201)
     record = {}
@@ -480,7 +501,11 @@ def main(out, which):
     torch.save(record, os.path.join(out, "outputs.pth"))
     with open(os.path.join(out, "keys.txt"), "w") as f:
         f.writelines(f"{k} {chainer_to_segnets(k)}\n" for k in net.state_dict())
+    if npz:
+        write_chainer_npz(net, os.path.join(out, "chainer.npz"))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) > 3 and sys.argv[3] != "npz":
+        raise SystemExit("the third argument, if any, is 'npz'")
+    main(sys.argv[1], sys.argv[2], len(sys.argv) > 3)

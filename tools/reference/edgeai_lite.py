@@ -20,7 +20,8 @@ SegNets key that holds the same tensor (the TI -> SegNets key mapping).
 MODEL = DECODER_ENCODER with DECODER deeplabv3plus | fpn | unet and ENCODER mobilenetv2 | mobilenetv2_1.4 |
 regnetx400mf | regnetx800mf | regnetx1.6gf | regnetx3.2gf (the combinations TI defines). Writes OUT_DIR/outputs.pth:
 'input' (2x3x64x96, eval mode), 'logits' (the decoder output before TI's eval-mode argmax), 'num_params' (at 5
-classes, as tested) and 'num_params_19' (19 classes), 'odd_size_ok' (1 if TI's code runs on a 1x3x65x97 input).
+classes, as tested) and 'num_params_19' (19 classes), 'odd_size_ok' (1 if TI's code runs on a 1x3x65x97 input);
+and OUT_DIR/keys.txt: each TI state-dict key and the SegNets key rename() maps it to.
 """
 import collections
 import os
@@ -446,6 +447,8 @@ def main(out, name):
     outputs = {"input": x, "logits": logits, "num_params": torch.tensor(count(model)),
                "num_params_19": torch.tensor(count(build(name, 19))), "odd_size_ok": torch.tensor(odd_ok)}
     torch.save(outputs, f"{out}/outputs.pth")
+    with open(f"{out}/keys.txt", "w") as f:  # TI key and the SegNets key rename() maps it to, one pair a line
+        f.writelines(f"{k} {rename(k)}\n" for k in model.state_dict())
     print(f"{name}: logits {tuple(logits.shape)} max|x| {logits.abs().max():.4g}, params {count(model)}, "
           f"params@19 {int(outputs['num_params_19'])}")
 
