@@ -54,6 +54,8 @@ public static class PretrainedWeights
         {
             "pth" => PyTorchCheckpoint.LoadStateDict(file),
             "gluon-params-zip" => MxNetParams.LoadGluonModelStoreZip(file),
+            "chainer-npz" => NumpyArchive.LoadNpz(file),
+            "onnx" => OnnxInitializers.Load(file),
             _ => throw new NotSupportedException($"{file}: reading {checkpoint.Format} checkpoints is not implemented yet"),
         };
         var converter = Converter(checkpoint.Converter);
@@ -65,6 +67,8 @@ public static class PretrainedWeights
     {
         "identity" => null,
         "gluoncv" => GluonCVConverter.Create(),
+        "chainercv" => ChainerCVConverter.Create(),
+        "edgeai" => EdgeAIConverter.Create(),
         _ => throw new NotSupportedException($"no conversion table named '{name}' yet"),
     };
 

@@ -28,6 +28,12 @@ public class CheckpointFileTests
         CheckpointFile.Detect(Copy(Path.Combine(safetensors, "mixed.safetensors"), "b.bin")).Should().Be(CheckpointFile.Format.SafeTensors);
         CheckpointFile.Detect(Copy(Path.Combine(mxnet, "dict.params"), "c.bin")).Should().Be(CheckpointFile.Format.MxNetParams);
         CheckpointFile.Detect(Path.Combine(tf, "dtypes", "model.ckpt")).Should().Be(CheckpointFile.Format.TensorFlow);
+        var numpy = PythonReference.Run("numpy_fixtures.py");
+        CheckpointFile.Detect(Copy(Path.Combine(numpy, "compressed.npz"), "d.bin")).Should().Be(CheckpointFile.Format.NumpyArchive);
+        CheckpointFile.Detect(Copy(Path.Combine(numpy, "stored.npz"), "e.bin")).Should().Be(CheckpointFile.Format.NumpyArchive);
+        var onnx = Path.Combine(PythonReference.Run("onnx_fixtures.py"), "export.onnx");
+        CheckpointFile.Detect(onnx).Should().Be(CheckpointFile.Format.Onnx);
+        CheckpointFile.Read(onnx).Should().NotBeEmpty();
         CheckpointFile.Read(Path.Combine(tf, "dtypes", "model.ckpt.index")).Should().ContainKey("global_step");
         File.WriteAllText(tmp.File("notes.txt"), "hello, not weights");
         FluentActions.Invoking(() => CheckpointFile.Detect(tmp.File("notes.txt"))).Should().Throw<InvalidDataException>()
