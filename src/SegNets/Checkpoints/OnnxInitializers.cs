@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SegNets.Checkpoints.Protobuf;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,14 +44,14 @@ public static class OnnxInitializers
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            var model = new ProtoReader(data, 0, data.Length, $"{path}: ModelProto");
+            var model = new WireReader(data, $"{path}: ModelProto");
             bool sawGraph = false;
-            while (model.Next(out int field, out int wire))
+            while (model.Next(out int field, out var wire))
             {
-                if (field == 7 && wire == 2)
+                if (field == 7 && wire == WireType.LengthDelimited)
                 {
                     sawGraph = true;
-                    ReadGraph(model.Message($"{path}: graph"), path, result);
+                    ReadGraph(model.ReadMessage($"{path}: graph"), path, result);
                 }
                 else model.Skip(wire);
             }
@@ -64,43 +65,43 @@ public static class OnnxInitializers
         return result;
     }
 
-    static void ReadGraph(ProtoReader graph, string path, Dictionary<string, Tensor> into)
+    static void ReadGraph(WireReader graph, string path, Dictionary<string, Tensor> into)
     {
         int index = 0;
-        while (graph.Next(out int field, out int wire))
+        while (graph.Next(out int field, out var wire))
         {
-            if (field == 5 && wire == 2)
+            if (field == 5 && wire == WireType.LengthDelimited)
             {
-                var tensor = ReadTensor(graph.Message($"{path}: initializer #{index}"), path, $"initializer #{index}");
+                var tensor = ReadTensor(graph.ReadMessage($"{path}: initializer #{index}"), path, $"initializer #{index}");
                 index++;
                 Add(into, tensor.Name, tensor.Value, path);
             }
-            else if (field == 1 && wire == 2) ReadNode(graph.Message($"{path}: node"), path, into);
+            else if (field == 1 && wire == WireType.LengthDelimited) ReadNode(graph.ReadMessage($"{path}: node"), path, into);
             else graph.Skip(wire);
         }
     }
 
-    static void ReadNode(ProtoReader node, string path, Dictionary<string, Tensor> into)
+    static void ReadNode(WireReader node, string path, Dictionary<string, Tensor> into)
     {
         string? opType = null, output = null;
-        var tensors = new List<(string Attribute, ProtoReader Tensor)>();
-        while (node.Next(out int field, out int wire))
+        var tensors = new List<(string Attribute, WireReader Tensor)>();
+        while (node.Next(out int field, out var wire))
         {
-            if (field == 4 && wire == 2) opType = node.String();
-            else if (field == 2 && wire == 2)
+            if (field == 4 && wire == WireType.LengthDelimited) opType = node.ReadString();
+            else if (field == 2 && wire == WireType.LengthDelimited)
             {
-                var name = node.String(); // read even when unused: it moves the cursor
+                var name = node.ReadString(); // read even when unused: it moves the cursor
                 output ??= name;
             }
-            else if (field == 5 && wire == 2)
+            else if (field == 5 && wire == WireType.LengthDelimited)
             {
-                var attribute = node.Message($"{path}: node attribute");
+                var attribute = node.ReadMessage($"{path}: node attribute");
                 string? name = null;
-                ProtoReader? t = null;
-                while (attribute.Next(out int f, out int w))
+                WireReader? t = null;
+                while (attribute.Next(out int f, out var w))
                 {
-                    if (f == 1 && w == 2) name = attribute.String();
-                    else if (f == 5 && w == 2) t = attribute.Message($"{path}: node attribute tensor");
+                    if (f == 1 && w == WireType.LengthDelimited) name = attribute.ReadString();
+                    else if (f == 5 && w == WireType.LengthDelimited) t = attribute.ReadMessage($"{path}: node attribute tensor");
                     else attribute.Skip(w);
                 }
                 if (t is not null) tensors.Add((name ?? "", t));
@@ -145,43 +146,43 @@ public static class OnnxInitializers
             $"{where}: ONNX data type {dataType} ({dataType switch { 0 => "UNDEFINED", 8 => "STRING", 14 => "COMPLEX64", 15 => "COMPLEX128", >= 17 and <= 20 => "FLOAT8", _ => "4-bit, 2-bit or unknown" }}) has no tensor form here"),
     };
 
-    static (string Name, Tensor Value) ReadTensor(ProtoReader t, string path, string fallback)
+    static (string Name, Tensor Value) ReadTensor(WireReader t, string path, string fallback)
     {
         var dims = new List<ulong>();
         long dataType = 0;
         string name = "";
-        (int Start, int Length)? raw = null;
+        ReadOnlyMemory<byte>? raw = null;
         var fixedBytes = new List<byte>();
         var varints = new List<ulong>();
         int typedField = 0;
         var external = new Dictionary<string, string>(StringComparer.Ordinal);
         long location = 0;
-        byte[] buffer = t.Data;
-        while (t.Next(out int field, out int wire))
+        while (t.Next(out int field, out var wire))
         {
             switch (field)
             {
-                case 1: t.Varints(wire, dims); break;
-                case 2: dataType = (long)t.Varint(); break;
+                case 1: t.ReadRepeatedVarints(wire, dims); break;
+                case 2: t.Expect(field, wire, WireType.Varint, "data_type"); dataType = (long)t.ReadVarint(); break;
                 case 3: throw t.Error("a segmented tensor (TensorProto.segment) is not supported");
-                case 4: t.Fixed(wire, 4, fixedBytes); typedField = 4; break;
-                case 10: t.Fixed(wire, 8, fixedBytes); typedField = 10; break;
-                case 5 or 7 or 11: t.Varints(wire, varints); typedField = field; break;
+                case 4: t.ReadRepeatedFixed(wire, 4, fixedBytes); typedField = 4; break;
+                case 10: t.ReadRepeatedFixed(wire, 8, fixedBytes); typedField = 10; break;
+                case 5 or 7 or 11: t.ReadRepeatedVarints(wire, varints); typedField = field; break;
                 case 6: throw t.Error("a STRING tensor (string_data) has no tensor form");
-                case 8: name = t.String(); break;
-                case 9: raw = t.Bytes(); break;
+                case 8: t.Expect(field, wire, WireType.LengthDelimited, "name"); name = t.ReadString(); break;
+                case 9: t.Expect(field, wire, WireType.LengthDelimited, "raw_data"); raw = t.ReadBytes(); break;
                 case 13:
-                    var entry = t.Message(t.Where);
+                    t.Expect(field, wire, WireType.LengthDelimited, "external_data");
+                    var entry = t.ReadMessage(t.Where);
                     string key = "", value = "";
-                    while (entry.Next(out int f, out int w))
+                    while (entry.Next(out int f, out var w))
                     {
-                        if (f == 1 && w == 2) key = entry.String();
-                        else if (f == 2 && w == 2) value = entry.String();
+                        if (f == 1 && w == WireType.LengthDelimited) key = entry.ReadString();
+                        else if (f == 2 && w == WireType.LengthDelimited) value = entry.ReadString();
                         else entry.Skip(w);
                     }
                     external[key] = value;
                     break;
-                case 14: location = (long)t.Varint(); break;
+                case 14: t.Expect(field, wire, WireType.Varint, "data_location"); location = (long)t.ReadVarint(); break;
                 default: t.Skip(wire); break;
             }
         }
@@ -213,7 +214,7 @@ public static class OnnxInitializers
         {
             if (r.Length != byteLength)
                 throw new InvalidDataException($"{where}: raw_data holds {r.Length} bytes; dims ({string.Join(", ", shape)}) of {typeName} need {byteLength}");
-            bytes = buffer.AsSpan(r.Start, r.Length).ToArray();
+            bytes = r.ToArray();
         }
         else
             bytes = Typed(typedField, fixedBytes, varints, size, numel, typeName, where);

@@ -1,3 +1,5 @@
+using SegNets.Checkpoints.Protobuf;
+
 namespace SegNets.Checkpoints.TensorFlow;
 
 /// <summary>
@@ -9,25 +11,24 @@ sealed record BundleEntry(string Key, int DType, long[] Shape, int ShardId, long
     // TensorShape::MaxDimensions() in tensorflow/core/framework/tensor_shape.h.
     const int MaxRank = 254;
 
-    public static BundleEntry Parse(string key, ReadOnlySpan<byte> value, string where)
+    public static BundleEntry Parse(string key, byte[] value, string where)
     {
-        var r = new ProtoReader(value, where);
+        var r = new WireReader(value, where);
         long dtype = 0, shardId = 0, offset = 0, size = 0;
         uint crc = 0;
         long[] shape = [];
         bool slices = false;
-        while (!r.AtEnd)
+        while (r.Next(out int field, out var wire))
         {
-            var (field, wire) = r.ReadTag();
             switch (field)
             {
-                case 1: r.Expect(field, wire, 0, "dtype"); dtype = (long)r.ReadVarint(); break;
-                case 2: r.Expect(field, wire, 2, "shape"); shape = ParseShape(r.ReadLengthDelimited(), where); break;
-                case 3: r.Expect(field, wire, 0, "shard_id"); shardId = (long)r.ReadVarint(); break;
-                case 4: r.Expect(field, wire, 0, "offset"); offset = (long)r.ReadVarint(); break;
-                case 5: r.Expect(field, wire, 0, "size"); size = (long)r.ReadVarint(); break;
-                case 6: r.Expect(field, wire, 5, "crc32c"); crc = r.ReadFixed32(); break;
-                case 7: r.Expect(field, wire, 2, "slices"); r.ReadLengthDelimited(); slices = true; break;
+                case 1: r.Expect(field, wire, WireType.Varint, "dtype"); dtype = (long)r.ReadVarint(); break;
+                case 2: r.Expect(field, wire, WireType.LengthDelimited, "shape"); shape = ParseShape(r.ReadMessage(where + ": shape"), where); break;
+                case 3: r.Expect(field, wire, WireType.Varint, "shard_id"); shardId = (long)r.ReadVarint(); break;
+                case 4: r.Expect(field, wire, WireType.Varint, "offset"); offset = (long)r.ReadVarint(); break;
+                case 5: r.Expect(field, wire, WireType.Varint, "size"); size = (long)r.ReadVarint(); break;
+                case 6: r.Expect(field, wire, WireType.Fixed32, "crc32c"); crc = r.ReadFixed32(); break;
+                case 7: r.Expect(field, wire, WireType.LengthDelimited, "slices"); r.Skip(wire); slices = true; break;
                 default: r.Skip(wire); break;
             }
         }
@@ -40,22 +41,19 @@ sealed record BundleEntry(string Key, int DType, long[] Shape, int ShardId, long
 
     // TensorShapeProto (tensor_shape.proto): repeated Dim dim = 2 {int64 size = 1; string name = 2}, bool unknown_rank = 3.
     // TF refuses shapes that are not fully known (BundleReader::GetBundleEntryProto: TensorShape::IsValid).
-    static long[] ParseShape(ReadOnlySpan<byte> data, string where)
+    static long[] ParseShape(WireReader r, string where)
     {
-        var r = new ProtoReader(data, where + ": shape");
         var dims = new List<long>();
-        while (!r.AtEnd)
+        while (r.Next(out int field, out var wire))
         {
-            var (field, wire) = r.ReadTag();
             if (field == 2)
             {
-                r.Expect(field, wire, 2, "dim");
-                var d = new ProtoReader(r.ReadLengthDelimited(), where + ": shape dim");
+                r.Expect(field, wire, WireType.LengthDelimited, "dim");
+                var d = r.ReadMessage(where + ": shape dim");
                 long size = 0;
-                while (!d.AtEnd)
+                while (d.Next(out int f, out var w))
                 {
-                    var (f, w) = d.ReadTag();
-                    if (f == 1) { d.Expect(f, w, 0, "size"); size = (long)d.ReadVarint(); }
+                    if (f == 1) { d.Expect(f, w, WireType.Varint, "size"); size = (long)d.ReadVarint(); }
                     else d.Skip(w);
                 }
                 if (size < 0) throw new InvalidDataException($"{where}: shape dimension {dims.Count} is {size}; a checkpoint needs known sizes");
@@ -64,7 +62,7 @@ sealed record BundleEntry(string Key, int DType, long[] Shape, int ShardId, long
             }
             else if (field == 3)
             {
-                r.Expect(field, wire, 0, "unknown_rank");
+                r.Expect(field, wire, WireType.Varint, "unknown_rank");
                 if (r.ReadVarint() != 0) throw new InvalidDataException($"{where}: shape of unknown rank; a checkpoint needs a known shape");
             }
             else r.Skip(wire);

@@ -1,3 +1,5 @@
+using SegNets.Checkpoints.Protobuf;
+
 namespace SegNets.Checkpoints.TensorFlow;
 
 /// <summary>
@@ -12,18 +14,17 @@ sealed record BundleHeader(int NumShards, bool BigEndian)
     // DataFilename prints shard numbers with %05d (naming.cc).
     const int MaxShards = 99999;
 
-    public static BundleHeader Parse(ReadOnlySpan<byte> value, string where)
+    public static BundleHeader Parse(byte[] value, string where)
     {
-        var r = new ProtoReader(value, where);
+        var r = new WireReader(value, where);
         long numShards = 0, endianness = 0;
-        while (!r.AtEnd)
+        while (r.Next(out int field, out var wire))
         {
-            var (field, wire) = r.ReadTag();
             switch (field)
             {
-                case 1: r.Expect(field, wire, 0, "num_shards"); numShards = (long)r.ReadVarint(); break;
-                case 2: r.Expect(field, wire, 0, "endianness"); endianness = (long)r.ReadVarint(); break;
-                case 3: r.Expect(field, wire, 2, "version"); CheckVersion(r.ReadLengthDelimited(), where); break;
+                case 1: r.Expect(field, wire, WireType.Varint, "num_shards"); numShards = (long)r.ReadVarint(); break;
+                case 2: r.Expect(field, wire, WireType.Varint, "endianness"); endianness = (long)r.ReadVarint(); break;
+                case 3: r.Expect(field, wire, WireType.LengthDelimited, "version"); CheckVersion(r.ReadMessage(where + ": version"), where); break;
                 default: r.Skip(wire); break;
             }
         }
@@ -34,21 +35,14 @@ sealed record BundleHeader(int NumShards, bool BigEndian)
         return new BundleHeader((int)numShards, endianness == 1);
     }
 
-    static void CheckVersion(ReadOnlySpan<byte> data, string where)
+    static void CheckVersion(WireReader r, string where)
     {
-        var r = new ProtoReader(data, where + ": version");
         long minConsumer = 0;
-        var bad = new List<long>();
-        while (!r.AtEnd)
+        var bad = new List<ulong>();
+        while (r.Next(out int field, out var wire))
         {
-            var (field, wire) = r.ReadTag();
-            if (field == 2 && wire == 0) minConsumer = (long)r.ReadVarint();
-            else if (field == 3 && wire == 0) bad.Add((long)r.ReadVarint());
-            else if (field == 3 && wire == 2)
-            {
-                var packed = new ProtoReader(r.ReadLengthDelimited(), where + ": version.bad_consumers");
-                while (!packed.AtEnd) bad.Add((long)packed.ReadVarint());
-            }
+            if (field == 2) { r.Expect(field, wire, WireType.Varint, "min_consumer"); minConsumer = (long)r.ReadVarint(); }
+            else if (field == 3) r.ReadRepeatedVarints(wire, bad);
             else r.Skip(wire);
         }
         if (minConsumer > ReaderVersion)
