@@ -186,4 +186,27 @@ public class ModelZooTests(ITestOutputHelper output)
         partial.Mismatched.Should().HaveCount(4).And.OnlyContain(k => k.Contains("classifier.low_classifier") || k.Contains("classifier.high_classifier"));
         server.Requests.Should().ContainSingle();
     }
+
+    [Fact]
+    public void SavedModelsReloadWithTheirClassCountAndNormalisation()
+    {
+        using var tmp = new TempDir();
+        using var scope = NewDisposeScope();
+        var net = ModelZoo.Get("MobileNetV2+FPNLite_Cityscapes_768x384", numClasses: 4);
+        SyntheticWeights.Fill(net);
+        net.Normalization = net.Normalization with { Bgr = true };
+        var path = tmp.File("fine-tuned.safetensors");
+        SavedModel.Save(net, "MobileNetV2+FPNLite_Cityscapes_768x384", path, ["road", "car", "person", "other"]);
+        using var again = SavedModel.Load(path);
+        again.NumClasses.Should().Be(4);
+        again.Normalization.Bgr.Should().BeTrue();
+        using var _ = no_grad();
+        var x = randn(1, 3, 64, 96);
+        Parity.AssertClose(again.forward(x).Main, net.forward(x).Main, "reloaded model", 0);
+        var (_, metadata) = SafeTensors.Load(path);
+        metadata[PretrainedWeights.ClassesKey].Should().Be("[\"road\",\"car\",\"person\",\"other\"]");
+        SafeTensors.Save(tmp.File("plain.safetensors"), new Dictionary<string, Tensor> { ["w"] = ones(2) });
+        FluentActions.Invoking(() => SavedModel.Load(tmp.File("plain.safetensors"))).Should().Throw<InvalidDataException>()
+            .WithMessage("*not a SegNets model file*");
+    }
 }
