@@ -7,13 +7,13 @@ config=${CONFIGURATION:-Release}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_UI_LANGUAGE=en
 
 # Reference outputs come from the original frameworks: Debian's PyTorch 1.13 / torchvision 0.14 under /usr/bin/python3.
-if ! /usr/bin/python3 -c 'import torch, torchvision, numpy, onnx' >/dev/null 2>&1; then
+if ! /usr/bin/python3 -c 'import torch, torchvision, numpy, onnx, scipy.io, PIL' >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "test.sh: installing python3-torch, python3-torchvision, python3-numpy, python3-onnx (reference outputs) ..."
+    echo "test.sh: installing python3-torch, python3-torchvision, python3-numpy, python3-onnx, python3-scipy, python3-pil (reference outputs) ..."
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-      python3-torch python3-torchvision python3-numpy python3-onnx >/dev/null
+      python3-torch python3-torchvision python3-numpy python3-onnx python3-scipy python3-pil >/dev/null
   else
     echo "test.sh: no apt-get here; install PyTorch for /usr/bin/python3 yourself, or reference tests fail" >&2
   fi

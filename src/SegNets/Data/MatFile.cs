@@ -48,7 +48,7 @@ internal static class MatFile
             }
             return variables;
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentOutOfRangeException or EndOfStreamException or OverflowException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentOutOfRangeException or IndexOutOfRangeException or EndOfStreamException or OverflowException)
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
