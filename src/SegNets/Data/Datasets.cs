@@ -277,9 +277,23 @@ public static class Datasets
 
     // --- lookup ------------------------------------------------------------------------------------------------
 
+    // --- MHP-V1 ----------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Multi-Human Parsing V1 (LV-MHP-v1): background and 18 human parts, as GluonCV's MHPV1Segmentation
+    /// (gluon-cv@5677756:gluoncv/data/mhp.py <c>CLASSES</c>). No label is ignored (GluonCV asserts values 0..18);
+    /// GluonCV has no palette for it, so the VOC colour map's first 19 colours are used.
+    /// </summary>
+    public static DatasetInfo MhpV1 { get; } = new(
+        "mhp-v1",
+        Names("background|hat|hair|sunglasses|upper clothes|skirt|pants|dress|belt|left shoe|right shoe|face|left leg|"
+            + "right leg|left arm|right arm|bag|scarf|torso skin"),
+        Array.AsReadOnly(Voc.Palette.Take(19).ToArray()), 255,
+        $"{GluonCv}:gluoncv/data/mhp.py CLASSES; palette: the VOC colour map");
+
     /// <summary>Every dataset above, in declaration order.</summary>
     public static IReadOnlyList<DatasetInfo> All { get; } =
-        Array.AsReadOnly(new[] { Voc, CocoVoc, Ade20k, Cityscapes, CamVid, Ade20k32 });
+        Array.AsReadOnly(new[] { Voc, CocoVoc, Ade20k, Cityscapes, CamVid, Ade20k32, MhpV1 });
 
     /// <summary>The dataset whose <see cref="DatasetInfo.Name"/> is <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No such dataset; the message lists the known names.</exception>

@@ -28,7 +28,7 @@ public class DatasetsTests
     [Fact]
     public void AllListsEveryDatasetOnce()
     {
-        Datasets.All.Select(d => d.Name).Should().Equal("voc", "coco-voc", "ade20k", "cityscapes", "camvid", "ade20k32");
+        Datasets.All.Select(d => d.Name).Should().Equal("voc", "coco-voc", "ade20k", "cityscapes", "camvid", "ade20k32", "mhp-v1");
     }
 
     [Fact]
