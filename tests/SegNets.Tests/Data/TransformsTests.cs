@@ -72,8 +72,18 @@ public class TransformsTests(ITestOutputHelper output)
         var row = arange(10, dtype: ScalarType.Float32).reshape(1, 1, 1, 10);
         var nearest = nn.functional.interpolate(row, [1, 3], mode: InterpolationMode.Nearest).reshape(-1).to_type(ScalarType.Int64);
         nearest.data<long>().ToArray().Should().Equal(0, 3, 6);
-        var exact = nn.functional.interpolate(row, [1, 3], mode: InterpolationMode.NearestExact).reshape(-1).to_type(ScalarType.Int64);
-        output.WriteLine($"torch nearest-exact 10->3: {string.Join(",", exact.data<long>().ToArray())}; PIL: 1,5,8");
+        // nearest-exact is PIL's rule; count where its float arithmetic lands on another pixel than Pillow's.
+        var (pairs, differing) = (0, 0);
+        foreach (var pair in Reference().GetProperty("nearest").EnumerateObject())
+        {
+            var parts = pair.Name.Split(',').Select(int.Parse).ToArray();
+            var line = arange(parts[0], dtype: ScalarType.Float32).reshape(1, 1, 1, parts[0]);
+            var exact = nn.functional.interpolate(line, [1, parts[1]], mode: InterpolationMode.NearestExact).reshape(-1).to_type(ScalarType.Int64);
+            pairs++;
+            differing += exact.data<long>().ToArray().SequenceEqual(Longs(pair.Value)) ? 0 : 1;
+        }
+        output.WriteLine($"torch nearest-exact differs from PIL NEAREST in {differing} of {pairs} (in, out) pairs");
+        differing.Should().BeGreaterThan(0, "libtorch's float32 scale picks other pixels than Pillow's double arithmetic");
     }
 
     [Fact]
@@ -176,10 +186,7 @@ public class TransformsTests(ITestOutputHelper output)
             };
             var max = (actual.to_type(ScalarType.Int32) - expected.to_type(ScalarType.Int32)).abs().max().item<int>();
             output.WriteLine($"{name} {factor}: max |ours - torchvision| {max}");
-            if (name == "hue")
-                max.Should().BeLessThanOrEqualTo(1, "hue goes through float32 HSV, where the order of float operations may differ");
-            else
-                SameTensor(actual, expected, $"adjust_{name}({factor})");
+            SameTensor(actual, expected, $"adjust_{name}({factor})");
         }
     }
 

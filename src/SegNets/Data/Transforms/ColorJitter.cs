@@ -8,7 +8,8 @@ namespace SegNets.Data.Transforms;
 /// torchvision/transforms/transforms.py <c>ColorJitter</c>, functional_tensor.py <c>adjust_*</c>): brightness,
 /// contrast and saturation factors drawn uniformly from [max(0, 1 - v), 1 + v], hue from [-v, v] (v ≤ 0.5), applied in a
 /// random order; a 0 disables that adjustment. The mask is untouched. The static <c>Adjust*</c> methods are the
-/// per-adjustment functions, equal to torchvision's on uint8 input.
+/// per-adjustment functions, equal to torchvision 0.14's on uint8 input (tested bit for bit). The draws come from the
+/// Random passed in (order by a Fisher-Yates shuffle, then the four factors), not from torch's generator.
 /// </summary>
 public sealed class ColorJitter : IJointTransform
 {
@@ -93,8 +94,8 @@ public sealed class ColorJitter : IJointTransform
         var hsv = RgbToHsv(x);
         var hue = (hsv[0] + factor).remainder(1.0);
         var rgb = HsvToRgb(hue, hsv[1], hsv[2]);
-        // convert_image_dtype(float -> uint8): x * (255 + 1 - 1e-3), truncated.
-        return (rgb * (256.0 - 1e-3)).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
+        // torchvision 0.14 adjust_hue goes back with (x * 255.0).to(uint8), truncating (not convert_image_dtype).
+        return (rgb * 255.0).to_type(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 
     // _blend for integer images: (ratio * a + (1 - ratio) * b).clamp(0, 255).to(uint8), in float32.
