@@ -16,8 +16,10 @@ public sealed class VocSegmentation : FileSegmentationDataset
     /// <param name="root">VOC2012, VOCdevkit or their parent.</param>
     /// <param name="split">"train", "val" or "trainval" (any ImageSets/Segmentation/*.txt).</param>
     /// <param name="options">Bad-sample handling.</param>
-    public VocSegmentation(string root, string split, DatasetOptions? options = null)
-        : base(Datasets.Voc, List(root, split), IdentityTable(21), options)
+    /// <param name="labels">Another label set in VOC's layout (e.g. <c>Datasets.FashionScenes</c>, or your own data
+    /// written as VOC): its classes 0..N-1 and 255 are accepted. VOC's 21 classes when null.</param>
+    public VocSegmentation(string root, string split, DatasetOptions? options = null, DatasetInfo? labels = null)
+        : base(labels ?? Datasets.Voc, List(root, split), IdentityTable((labels ?? Datasets.Voc).NumClasses), options)
     {
         Split = split;
     }
