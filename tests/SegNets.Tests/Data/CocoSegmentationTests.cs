@@ -32,7 +32,7 @@ public sealed class CocoSegmentationTests : IClassFixture<CocoSegmentationTests.
             var rng = new Random(1234);
             Directory.CreateDirectory(Path.Combine(Root, "annotations"));
             Directory.CreateDirectory(Path.Combine(Root, "val2017"));
-            (int H, int W)[] sizes = [(48, 64), (50, 50), (37, 61), (64, 40), (30, 30), (45, 55), (52, 47)];
+            (int H, int W)[] sizes = [(48, 64), (50, 50), (37, 61), (64, 40), (30, 30), (45, 55), (52, 47), (80, 70)];
             long annId = 100;
             for (var i = 0; i < sizes.Length; i++)
             {
@@ -49,6 +49,9 @@ public sealed class CocoSegmentationTests : IClassFixture<CocoSegmentationTests.
                         Add(1, new[] { new[] { 3.2, 4.1, 12.7, 5.0, 9.9, 14.6 } });
                         break;
                     case 5: // no annotations at all
+                        break;
+                    case 7: // many random polygons of a non-VOC category: more rasteriser cases, background mask
+                        for (var k = 0; k < 60; k++) Add(90, new[] { RandomPolygon(rng, h, w) });
                         break;
                     default:
                         // polygons, some with several parts, vertices up to 6 px outside the image
