@@ -10,8 +10,8 @@ namespace SegNets.Tests.Data;
 /// <summary>
 /// A tiny COCO-format dataset written on the fly (JSON + JPEGs): random polygons (fractional, partly outside the
 /// image, multi-part, degenerate), boxes, uncompressed and compressed RLE, overlaps and non-VOC categories. Masks are
-/// compared pixel for pixel with tools/reference/coco_semantic_masks.py, which runs the COCO API's own maskApi.c
-/// (compiled with gcc) the way pycocotools and GluonCV call it.
+/// compared pixel for pixel with tools/reference/coco_semantic_masks.py, which runs a Python transcription of the COCO
+/// API's maskApi.c (checked equal to the compiled C) the way pycocotools and GluonCV call it.
 /// </summary>
 public sealed class CocoSegmentationTests : IClassFixture<CocoSegmentationTests.TinyCoco>
 {
