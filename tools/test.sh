@@ -7,13 +7,16 @@ config=${CONFIGURATION:-Release}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_UI_LANGUAGE=en
 
 # Reference outputs come from the original frameworks: Debian's PyTorch 1.13 / torchvision 0.14 under /usr/bin/python3.
-if ! /usr/bin/python3 -c 'import torch, torchvision, numpy, onnx, scipy.io, PIL' >/dev/null 2>&1; then
+# PIL and dataset-fashion-mnist: tools/make_fashion_scenes.py regenerates samples/data/fashion-scenes in a test;
+# scipy writes the MAT files of the SBD tests; onnx the ONNX fixtures.
+if ! /usr/bin/python3 -c 'import torch, torchvision, numpy, onnx, scipy.io, PIL' >/dev/null 2>&1 \
+    || [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "test.sh: installing python3-torch, python3-torchvision, python3-numpy, python3-onnx, python3-scipy, python3-pil (reference outputs) ..."
+    echo "test.sh: installing python3-torch, python3-torchvision, python3-numpy, python3-onnx, python3-scipy, python3-pil, dataset-fashion-mnist (reference outputs) ..."
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-      python3-torch python3-torchvision python3-numpy python3-onnx python3-scipy python3-pil >/dev/null
+      python3-torch python3-torchvision python3-numpy python3-onnx python3-scipy python3-pil dataset-fashion-mnist >/dev/null
   else
     echo "test.sh: no apt-get here; install PyTorch for /usr/bin/python3 yourself, or reference tests fail" >&2
   fi

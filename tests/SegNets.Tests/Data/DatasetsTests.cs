@@ -7,7 +7,7 @@ public class DatasetsTests
 {
     public static TheoryData<string, int> Counts => new()
     {
-        { "voc", 21 }, { "coco-voc", 21 }, { "ade20k", 150 }, { "cityscapes", 19 }, { "camvid", 11 }, { "ade20k32", 32 },
+        { "voc", 21 }, { "coco-voc", 21 }, { "ade20k", 150 }, { "cityscapes", 19 }, { "camvid", 11 }, { "ade20k32", 32 }, { "fashion-scenes", 11 },
     };
 
     [Theory]
@@ -28,7 +28,7 @@ public class DatasetsTests
     [Fact]
     public void AllListsEveryDatasetOnce()
     {
-        Datasets.All.Select(d => d.Name).Should().Equal("voc", "coco-voc", "ade20k", "cityscapes", "camvid", "ade20k32", "mhp-v1");
+        Datasets.All.Select(d => d.Name).Should().Equal("voc", "coco-voc", "ade20k", "cityscapes", "camvid", "ade20k32", "mhp-v1", "fashion-scenes");
     }
 
     [Fact]
