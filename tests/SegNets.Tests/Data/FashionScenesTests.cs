@@ -119,6 +119,23 @@ public class FashionScenesTests
         info.IgnoreLabel.Should().Be(255);
     }
 
+    [Fact]
+    public void VocSegmentationReadsTheScenesWithTheirPaletteIndicesAsPilDoes()
+    {
+        var stats = LabelStats();
+        var val = new VocSegmentation(Root, "val", labels: Datasets.FashionScenes);
+        val.Count.Should().Be(100);
+        val.Labels.Should().BeSameAs(Datasets.FashionScenes);
+        for (int i = 0; i < val.Count; i++)
+        {
+            using var sample = val.Get(i);
+            sample.Image.shape.Should().Equal(3, 128, 128);
+            var ours = TorchSharp.torch.bincount(sample.Mask.flatten(), minlength: 256).data<long>().ToArray();
+            var pil = stats[sample.Id + ".png"].GetProperty("histogram").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+            ours.Should().Equal(pil, $"{sample.Id}: the stored palette indices, as PIL reads them");
+        }
+    }
+
     static string[] Files(string root) =>
         Directory.GetFiles(root, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal).ToArray();
