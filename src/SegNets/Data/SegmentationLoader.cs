@@ -59,6 +59,10 @@ public sealed class SegmentationLoader
     /// <summary>The distinct ids of the samples dropped so far.</summary>
     public IReadOnlyCollection<string> SkippedIds => _skippedIds.Keys.ToArray();
 
+    /// <summary>Sees every batch as it is made, handed out or not; lets tests check that none is left undisposed,
+    /// which RSS alone cannot show because TorchSharp's finalizers free forgotten tensors at the next full GC.</summary>
+    internal Action<SegmentationBatch>? BatchCreated { get; set; }
+
     private int Prefetch => Options.PrefetchBatches ?? 2 * Math.Max(1, Options.Workers);
 
     /// <summary>The dataset indices of <paramref name="epoch"/> in the order they are batched.</summary>
@@ -243,8 +247,10 @@ public sealed class SegmentationLoader
             images = images.pin_memory();
             masks = masks.pin_memory();
         }
-        return new SegmentationBatch(images.DetachFromDisposeScope(), masks.DetachFromDisposeScope(),
+        var batch = new SegmentationBatch(images.DetachFromDisposeScope(), masks.DetachFromDisposeScope(),
             samples.Select(s => s.Id).ToArray());
+        BatchCreated?.Invoke(batch);
+        return batch;
     }
 
     private static string Shape(Tensor t) => "(" + string.Join(", ", t.shape) + ")";
