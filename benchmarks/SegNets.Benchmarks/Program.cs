@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 if (args is ["load-pth", _, ..]) return SegNets.Benchmarks.LoadCheckpointMeasure.Run(args);
+if (args is ["loader-throughput", _, ..]) return SegNets.Benchmarks.Loader.LoaderThroughputMeasure.Run(args);
 
 // In-process: no child builds, so the staged assembly also runs on the GPU machine, which has a .NET runtime but no SDK.
 var config = DefaultConfig.Instance
