@@ -83,31 +83,20 @@ public static class SafeTensors
         }
         var json = JsonSerializer.SerializeToUtf8Bytes(header);
         int padding = (8 - json.Length % 8) % 8; // the reference writer aligns the data to 8 bytes with spaces
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        IO.AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            Span<byte> length = stackalloc byte[8];
+            BitConverter.TryWriteBytes(length, (ulong)(json.Length + padding));
+            stream.Write(length);
+            stream.Write(json);
+            for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
+            foreach (var name in names)
             {
-                Span<byte> length = stackalloc byte[8];
-                BitConverter.TryWriteBytes(length, (ulong)(json.Length + padding));
-                stream.Write(length);
-                stream.Write(json);
-                for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
-                foreach (var name in names)
-                {
-                    using var scope = NewDisposeScope();
-                    var cpu = tensors[name].detach().to(CPU).contiguous();
-                    stream.Write(cpu.bytes);
-                }
-                stream.Flush(flushToDisk: true);
+                using var scope = NewDisposeScope();
+                var cpu = tensors[name].detach().to(CPU).contiguous();
+                stream.Write(cpu.bytes);
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        });
     }
 
     sealed record Entry(string Name, ScalarType DType, long[] Shape, long Begin, long End);

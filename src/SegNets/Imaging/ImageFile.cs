@@ -46,16 +46,6 @@ public static class ImageFile
         var info = new SKImageInfo((int)width, (int)height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var image = SKImage.FromPixelCopy(info, rgba) ?? throw new InvalidOperationException($"SkiaSharp could not wrap a {width}x{height} image");
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var stream = File.Create(temp)) png.SaveTo(stream);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        IO.AtomicFile.Write(path, png.SaveTo);
     }
 }

@@ -47,17 +47,11 @@ public static class PretrainedWeights
         }
     }
 
-    /// <summary>Reads an original checkpoint in its format and maps it onto SegNets' keys.</summary>
+    /// <summary>Reads an original checkpoint (format recognised by <see cref="CheckpointFile"/>) and maps it onto
+    /// SegNets' keys with the entry's conversion table.</summary>
     public static Dictionary<string, Tensor> Convert(CheckpointSource checkpoint, string file)
     {
-        var tensors = checkpoint.Format switch
-        {
-            "pth" => PyTorchCheckpoint.LoadStateDict(file),
-            "gluon-params-zip" => MxNetParams.LoadGluonModelStoreZip(file),
-            "chainer-npz" => NumpyArchive.LoadNpz(file),
-            "onnx" => OnnxInitializers.Load(file),
-            _ => throw new NotSupportedException($"{file}: reading {checkpoint.Format} checkpoints is not implemented yet"),
-        };
+        var tensors = CheckpointFile.Read(file);
         var converter = Converter(checkpoint.Converter);
         return converter is null ? tensors : converter.Convert(tensors, file);
     }
