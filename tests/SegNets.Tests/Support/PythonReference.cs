@@ -11,7 +11,32 @@ public static class PythonReference
     public const string Python = "/usr/bin/python3";
 
     static readonly ConcurrentDictionary<string, Lazy<string>> Outputs = new();
-    static readonly string Root = Path.Combine(Path.GetTempPath(), $"segnets-reference-{Environment.ProcessId}");
+    const string Prefix = "segnets-reference-";
+    static readonly string Root = Path.Combine(Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}");
+
+    /// <summary>Deletes this process's reference outputs.</summary>
+    public static void RemoveOwn() => TryDelete(Root);
+
+    /// <summary>Deletes reference outputs of test processes that are no longer running.</summary>
+    public static void RemoveStale()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir)[Prefix.Length..], out var pid) || pid == Environment.ProcessId)
+                continue;
+            bool alive;
+            try { using var process = System.Diagnostics.Process.GetProcessById(pid); alive = !process.HasExited; }
+            catch (ArgumentException) { alive = false; }
+            if (!alive) TryDelete(dir);
+        }
+    }
+
+    static void TryDelete(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
 
     /// <summary>Runs `python3 tools/reference/SCRIPT OUT_DIR ARGS...` once and returns OUT_DIR.</summary>
     public static string Run(string script, params string[] args)
