@@ -14,6 +14,7 @@ public static class Datasets
     private const string CityscapesScripts = "mcordts/cityscapesScripts@0bcc4a72549590fd80d71d8465be3a0c4b1c06e8";
     private const string EdgeAiBenchmark = "TexasInstruments/edgeai-benchmark@b712c5e1489cabf378d7b4de58d53de06e3db290";
     private const string SceneParsing = "CSAILVision/sceneparsing@4ce20bd9115d415d545b26eaa0387a0740838ba5";
+    private const string MmSeg = "open-mmlab/mmsegmentation@a5acc11c92bb6878f12345886378473f2c0fa1da";
 
     // --- Pascal VOC --------------------------------------------------------------------------------------------
 
@@ -294,6 +295,67 @@ public static class Datasets
         "names: Debian dataset-fashion-mnist 0.0~git20200523.55506a9, zalandoresearch/fashion-mnist@55506a9:README.md "
         + "Labels; scenes: tools/make_fashion_scenes.py; palette as voc");
 
+    // --- Pascal Context ---------------------------------------------------------------------------------------
+
+    // mmseg/datasets/pascal_context.py PascalContextDataset59 classes, verbatim. The order is the order of the values
+    // in the converted label PNGs: the converter (tools/dataset_converters/pascal_context.py) numbers the Detail
+    // category ids of the 59 classes in increasing order (np.sort(_mapping) + np.digitize), and those ids are the line
+    // numbers of the full set's labels.txt, which is alphabetical (aeroplane 2, bag 9, ..., wood 458). The official
+    // 59_labels.txt lists the same names in another order (VOC's 20 first); naming the PNG values by that list (as
+    // open-mmlab/mmsegmentation@0999c55's PascalContextDataset did, before it changed to this one) names most channels
+    // wrongly.
+    private const string PascalContextNames =
+        "aeroplane|bag|bed|bedclothes|bench|bicycle|bird|boat|book|bottle|building|bus|cabinet|car|cat|ceiling|chair|"
+        + "cloth|computer|cow|cup|curtain|dog|door|fence|floor|flower|food|grass|ground|horse|keyboard|light|motorbike|"
+        + "mountain|mouse|person|plate|platform|pottedplant|road|rock|sheep|shelves|sidewalk|sign|sky|snow|sofa|table|"
+        + "track|train|tree|truck|tvmonitor|wall|water|window|wood";
+
+    // mmseg/datasets/pascal_context.py PascalContextDataset palette (60 entries, background first); the 59-class
+    // palette there is entries 1..59 of it. These are the first 60 colours of ADE20K's color150 (Ade20kColors).
+    private static readonly byte[] PascalContextColors =
+    [
+        120, 120, 120, 180, 120, 120, 6, 230, 230, 80, 50, 50, 4, 200, 3, 120, 120, 80, 140, 140, 140, 204, 5, 255,
+        230, 230, 230, 4, 250, 7, 224, 5, 255, 235, 255, 7, 150, 5, 61, 120, 120, 70, 8, 255, 51, 255, 6, 82,
+        143, 255, 140, 204, 255, 4, 255, 51, 7, 204, 70, 3, 0, 102, 200, 61, 230, 250, 255, 6, 51, 11, 102, 255,
+        255, 7, 71, 255, 9, 224, 9, 7, 230, 220, 220, 220, 255, 9, 92, 112, 9, 255, 8, 255, 214, 7, 255, 224,
+        255, 184, 6, 10, 255, 71, 255, 41, 10, 7, 255, 255, 224, 255, 8, 102, 8, 255, 255, 61, 6, 255, 194, 7,
+        255, 122, 8, 0, 255, 20, 255, 8, 41, 255, 5, 153, 6, 51, 255, 235, 12, 255, 160, 150, 20, 0, 163, 255,
+        140, 140, 140, 250, 10, 15, 20, 255, 0, 31, 255, 0, 255, 31, 0, 255, 224, 0, 153, 255, 0, 0, 0, 255,
+        255, 71, 0, 0, 235, 255, 0, 173, 255, 31, 0, 255,
+    ];
+
+    /// <summary>
+    /// Pascal Context, the 59 frequent classes with background ignored ("aeroplane", "bag", "bed", ... "wood";
+    /// alphabetical), ignore label 255. The convention of PyTorch-Encoding's reported Pascal Context numbers (EncNet,
+    /// ResNeSt) and of mmsegmentation's <c>PascalContextDataset59</c>; read with <see cref="PascalContextSegmentation"/>
+    /// (the default <see cref="PascalContextClasses.Classes59"/>).
+    /// </summary>
+    /// <remarks>
+    /// Names and palette: mmsegmentation@a5acc11:mmseg/datasets/pascal_context.py <c>PascalContextDataset59</c>.
+    /// Stored label 0 (background: everything outside the 59) becomes 255 and k becomes class k-1: PyTorch-Encoding
+    /// (zhanghang1989/PyTorch-Encoding@ac74841:encoding/datasets/pcontext.py <c>_mask_transform</c>: target - 1, its
+    /// loss ignores -1, which is 255 here) and mmsegmentation (<c>reduce_zero_label=True</c>: 0 → 255, k → k-1) agree.
+    /// See <see cref="PascalContext60"/> for the variant that keeps background as a class.
+    /// </remarks>
+    public static DatasetInfo PascalContext { get; } = new(
+        "pascal-context", Names(PascalContextNames), Colors(PascalContextColors[3..]), 255,
+        $"names and palette: {MmSeg}:mmseg/datasets/pascal_context.py PascalContextDataset59 "
+        + "(order of tools/dataset_converters/pascal_context.py's sorted Detail ids)");
+
+    /// <summary>
+    /// Pascal Context with background as class 0 and the 59 classes as 1..59 (60 outputs), ignore label 255 (which
+    /// the converted annotations do not hold): mmsegmentation's <c>PascalContextDataset</c> (60 classes). Read with
+    /// <see cref="PascalContextSegmentation"/> and <see cref="PascalContextClasses.Classes60"/>.
+    /// </summary>
+    /// <remarks>
+    /// mmsegmentation@a5acc11:mmseg/datasets/pascal_context.py <c>PascalContextDataset</c> (classes "background" +
+    /// those of <see cref="PascalContext"/>, its palette; <c>reduce_zero_label=False</c>, so the stored values are the
+    /// classes). Numbers reported on 60 classes are lower than on 59 and are not comparable to them.
+    /// </remarks>
+    public static DatasetInfo PascalContext60 { get; } = new(
+        "pascal-context-60", Names("background|" + PascalContextNames), Colors(PascalContextColors), 255,
+        $"names and palette: {MmSeg}:mmseg/datasets/pascal_context.py PascalContextDataset");
+
     // --- lookup ------------------------------------------------------------------------------------------------
 
     // --- MHP-V1 ----------------------------------------------------------------------------------------------------
@@ -312,7 +374,7 @@ public static class Datasets
 
     /// <summary>Every dataset above, in declaration order.</summary>
     public static IReadOnlyList<DatasetInfo> All { get; } =
-        Array.AsReadOnly(new[] { Voc, CocoVoc, Ade20k, Cityscapes, CamVid, Ade20k32, MhpV1, FashionScenes });
+        Array.AsReadOnly(new[] { Voc, CocoVoc, Ade20k, Cityscapes, CamVid, Ade20k32, MhpV1, PascalContext, PascalContext60, FashionScenes });
 
     /// <summary>The dataset whose <see cref="DatasetInfo.Name"/> is <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No such dataset; the message lists the known names.</exception>

@@ -7,7 +7,8 @@ namespace SegNets.Data;
 /// <summary>
 /// A minimal reader of MATLAB level-5 MAT-files (MathWorks, "MAT-File Format", R2024: 128-byte header, tagged data
 /// elements, miCOMPRESSED zlib elements, miMATRIX arrays) - just enough for SBD's cls/*.mat ground truth, a struct
-/// <c>GTcls</c> whose field <c>Segmentation</c> is a uint8 matrix. Numeric arrays (any class, real part) and structs
+/// <c>GTcls</c> whose field <c>Segmentation</c> is a uint8 matrix, and Pascal Context's trainval/*.mat, a uint16
+/// matrix <c>LabelMap</c>. Numeric arrays (any class, real part) and structs
 /// are decoded; other classes (cell, sparse, char, object) are skipped by their element size and read as
 /// <see cref="MatArray"/> without data. Little-endian files only (what MATLAB and scipy.io.savemat write on x86).
 /// </summary>
@@ -24,6 +25,29 @@ internal static class MatFile
         IReadOnlyDictionary<string, MatArray[]>? Fields)
     {
         public bool IsStruct => Class == MxStructClass;
+    }
+
+    /// <summary>
+    /// A 2-D numeric array's values in row-major order (MATLAB stores them column by column) with its height (rows)
+    /// and width (columns). A value that is not an integer in 0..int.MaxValue becomes -1.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a 2-D numeric array (the message names it and its class and
+    /// dimensions; the caller adds the file).</exception>
+    public static (int[] Values, int Height, int Width) RowMajorIntegers(MatArray array)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        if (array.Data is null || array.Dims.Length != 2)
+            throw new InvalidDataException(
+                $"{array.Name} is not a 2-D numeric matrix (class {array.Class}, dims [{string.Join(", ", array.Dims)}])");
+        int height = array.Dims[0], width = array.Dims[1];
+        var values = new int[array.Data.Length];
+        for (int c = 0; c < width; c++)
+            for (int r = 0; r < height; r++)
+            {
+                double v = array.Data[(long)c * height + r];
+                values[r * width + c] = v == Math.Floor(v) && v >= 0 && v <= int.MaxValue ? (int)v : -1;
+            }
+        return (values, height, width);
     }
 
     /// <summary>The file's top-level variables by name.</summary>

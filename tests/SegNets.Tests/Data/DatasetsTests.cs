@@ -8,6 +8,7 @@ public class DatasetsTests
     public static TheoryData<string, int> Counts => new()
     {
         { "voc", 21 }, { "coco-voc", 21 }, { "ade20k", 150 }, { "cityscapes", 19 }, { "camvid", 11 }, { "ade20k32", 32 }, { "fashion-scenes", 11 },
+        { "pascal-context", 59 }, { "pascal-context-60", 60 },
     };
 
     [Theory]
@@ -28,7 +29,9 @@ public class DatasetsTests
     [Fact]
     public void AllListsEveryDatasetOnce()
     {
-        Datasets.All.Select(d => d.Name).Should().Equal("voc", "coco-voc", "ade20k", "cityscapes", "camvid", "ade20k32", "mhp-v1", "fashion-scenes");
+        Datasets.All.Select(d => d.Name).Should().Equal(
+            "voc", "coco-voc", "ade20k", "cityscapes", "camvid", "ade20k32", "mhp-v1", "pascal-context", "pascal-context-60",
+            "fashion-scenes");
     }
 
     [Fact]
@@ -157,7 +160,7 @@ public class DatasetsTests
         Datasets.Get("Cityscapes").Should().BeSameAs(Datasets.Cityscapes);
         var bad = () => Datasets.Get("kitti");
         bad.Should().Throw<ArgumentException>()
-            .WithMessage("*'kitti'*voc*coco-voc*ade20k*cityscapes*camvid*ade20k32*")
+            .WithMessage("*'kitti'*voc*coco-voc*ade20k*cityscapes*camvid*ade20k32*pascal-context*pascal-context-60*")
             .And.ParamName.Should().Be("name");
     }
 }
