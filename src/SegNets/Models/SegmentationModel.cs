@@ -44,6 +44,10 @@ public abstract class SegmentationModel : nn.Module<Tensor, SegmentationOutput>
     /// <summary>The main logits of <c>forward</c>; models with an auxiliary head override it to skip that head.</summary>
     protected virtual Tensor ForwardMain(Tensor x) => forward(x).Main;
 
+    /// <summary><see cref="ForwardMain"/> for the evaluator (SegNets.Evaluation), which tiles, pads and flips a
+    /// normalised image itself and needs only the main logits of each piece.</summary>
+    internal Tensor MainLogits(Tensor normalized) => ForwardMain(normalized);
+
     Tensor Logits(Tensor image)
     {
         bool wasTraining = training;

@@ -1,0 +1,72 @@
+namespace SegNets.Evaluation;
+
+/// <summary>
+/// How <see cref="SegmentationEvaluator"/> turns an image into class scores. With <see cref="BaseSize"/> null the
+/// image goes through the network once as it is ("plain", torchvision's reference evaluation); with it set, the image
+/// is resized, padded and tiled exactly as GluonCV's <c>MultiEvalModel</c> does (see <see cref="SegmentationEvaluator"/>).
+/// </summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>GluonCV's multi-scale set (dmlc/gluon-cv@567775619f3b97d47e7c360748912a4fd883ff52
+    /// gluoncv/model_zoo/segbase.py, <c>MultiEvalModel.__init__</c> default <c>scales</c>).</summary>
+    public static IReadOnlyList<double> GluonCVScales { get; } = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75];
+
+    /// <summary>Long side the image is resized to at scale 1 (GluonCV <c>base_size</c>, 520 for VOC/ADE/COCO);
+    /// null = plain mode, the image as it is.</summary>
+    public int? BaseSize { get; init; }
+
+    /// <summary>Network input size: pieces are padded to, and tiles cut at, CropSize x CropSize (GluonCV
+    /// <c>crop_size</c>, 480). Required with <see cref="BaseSize"/>; must be null in plain mode.</summary>
+    public int? CropSize { get; init; }
+
+    /// <summary>Scales of <see cref="BaseSize"/>; the class scores of all scales are summed. Plain mode allows only [1.0].</summary>
+    public double[] Scales { get; init; } = [1.0];
+
+    /// <summary>Also run the horizontally flipped input and add its flipped-back logits (GluonCV <c>flip_inference</c>).</summary>
+    public bool Flip { get; init; }
+
+    /// <summary>Tile stride as a fraction of <see cref="CropSize"/>: stride = int(CropSize * StrideRate) (GluonCV 2/3).</summary>
+    public double StrideRate { get; init; } = 2.0 / 3;
+
+    /// <summary>How many tiles of one image go through the network together (memory vs speed; the result is the
+    /// same up to float rounding, the network being in eval mode).</summary>
+    public int BatchSize { get; init; } = 4;
+
+    /// <summary>If set, <see cref="SegmentationEvaluator.Evaluate"/> writes each predicted class map there as
+    /// <c>ID.png</c>, coloured with the dataset's palette.</summary>
+    public string? PredictionDirectory { get; init; }
+
+    /// <summary>A single forward of the image as it is (torchvision's reference evaluation).</summary>
+    public static EvaluationOptions Plain { get; } = new();
+
+    /// <summary>GluonCV at one scale without flipping (long side resized to <paramref name="baseSize"/>, padded or tiled
+    /// at <paramref name="cropSize"/>).</summary>
+    public static EvaluationOptions GluonCVSingleScale(int baseSize = 520, int cropSize = 480) =>
+        new() { BaseSize = baseSize, CropSize = cropSize };
+
+    /// <summary>GluonCV's MultiEvalModel defaults: scales 0.5-1.75 and flipping.</summary>
+    public static EvaluationOptions GluonCVMultiScale(int baseSize = 520, int cropSize = 480) =>
+        new() { BaseSize = baseSize, CropSize = cropSize, Scales = [.. GluonCVScales], Flip = true };
+
+    /// <summary>Throws if the options contradict each other, naming the value.</summary>
+    public void Validate()
+    {
+        if (Scales is null || Scales.Length == 0) throw new ArgumentException("Scales must hold at least one scale", nameof(Scales));
+        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}", nameof(BatchSize));
+        if (BaseSize is null)
+        {
+            if (CropSize is not null)
+                throw new ArgumentException($"CropSize {CropSize} is set but BaseSize is null; set both (GluonCV protocol) or neither (plain)", nameof(CropSize));
+            if (Scales is not [1.0])
+                throw new ArgumentException($"plain mode (BaseSize null) evaluates the image as it is; Scales must be [1.0], got [{string.Join(", ", Scales)}]", nameof(Scales));
+            return;
+        }
+        if (BaseSize < 1) throw new ArgumentException($"BaseSize must be positive, got {BaseSize}", nameof(BaseSize));
+        if (CropSize is not int crop || crop < 1)
+            throw new ArgumentException($"BaseSize {BaseSize} needs a positive CropSize, got {CropSize?.ToString() ?? "null"}", nameof(CropSize));
+        foreach (var s in Scales)
+            if (!(s > 0) || double.IsInfinity(s)) throw new ArgumentException($"scales must be positive and finite, got {s}", nameof(Scales));
+        if (!(StrideRate > 0) || (int)(crop * StrideRate) < 1)
+            throw new ArgumentException($"StrideRate {StrideRate} gives a tile stride of {(int)(crop * StrideRate)} pixels at CropSize {crop}; it must be at least 1", nameof(StrideRate));
+    }
+}
