@@ -1,0 +1,69 @@
+using FluentAssertions;
+using SegNets.Data;
+using SegNets.Models;
+using SegNets.Tests.Support;
+using SegNets.Training;
+using static TorchSharp.torch;
+
+namespace SegNets.Tests.Training;
+
+/// <summary>Freezing, bfloat16 and bad options of the Trainer, on a small torchvision LR-ASPP.</summary>
+public class TrainerOptionsTests
+{
+    static TensorSegmentationDataset Data()
+    {
+        var g = new Generator(3);
+        return TrainerParityTests.Dataset(randint(0, 256, [4, 3, 32, 32], dtype: ScalarType.Byte, generator: g),
+            randint(0, 3, [4, 32, 32], dtype: ScalarType.Int64, generator: g));
+    }
+
+    static SegmentationLoader Loader(ISegmentationDataset data) => new(data, options: new SegmentationLoaderOptions { BatchSize = 2, Workers = 0 });
+
+    [Fact]
+    public void AFrozenBackboneDoesNotMoveWhileTheHeadDoes()
+    {
+        using var scope = NewDisposeScope();
+        using var data = Data();
+        manual_seed(1);
+        var model = LRAspp.Torchvision(3);
+        var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        new Trainer(model, new TrainingOptions { Epochs = 1, LearningRate = 0.05, FreezeBackbone = true })
+            .Fit(Loader(data), cancellationToken: TestContext.Current.CancellationToken);
+        foreach (var (name, p) in model.named_parameters())
+        {
+            var same = p.eq(before[name]).all().item<bool>();
+            if (name.StartsWith("backbone.", StringComparison.Ordinal)) same.Should().BeTrue(name);
+            else if (name.EndsWith(".weight", StringComparison.Ordinal) && name.Contains("classifier")) same.Should().BeFalse(name);
+        }
+    }
+
+    [Fact]
+    public void BFloat16TrainsWithFloat32MastersAndWritesFloat32Checkpoints()
+    {
+        using var scope = NewDisposeScope();
+        using var data = Data();
+        using var dir = new TempDir();
+        manual_seed(1);
+        var model = LRAspp.Torchvision(3);
+        var result = new Trainer(model, new TrainingOptions { Epochs = 2, LearningRate = 0.05, Precision = Precision.BFloat16, OutputDirectory = dir.Path, TensorBoard = false })
+            .Fit(Loader(data), cancellationToken: TestContext.Current.CancellationToken);
+        result.History.Should().OnlyContain(h => double.IsFinite(h.Loss));
+        model.named_parameters().Where(p => p.name.EndsWith("0.weight", StringComparison.Ordinal) && p.name.Contains("backbone.0.0"))
+            .Should().OnlyContain(p => p.parameter.dtype == ScalarType.BFloat16, "convolutions run in bfloat16");
+        model.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.BatchNorm2d>()
+            .SelectMany(m => m.parameters()).Should().OnlyContain(p => p.dtype == ScalarType.Float32, "BatchNorm stays float32");
+        var saved = SegNets.Checkpoints.SafeTensors.List(Path.Combine(result.LastCheckpoint!, TrainingCheckpoint.ModelFile));
+        saved.Where(t => t.Name.EndsWith("weight", StringComparison.Ordinal)).Should().OnlyContain(t => t.DType == ScalarType.Float32);
+    }
+
+    [Fact]
+    public void BadOptionsAreRefusedByName()
+    {
+        var act = () => new TrainingOptions { Epochs = 0 }.Validate();
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Epochs");
+        var resume = () => new TrainingOptions { Resume = true }.Validate();
+        resume.Should().Throw<ArgumentException>().WithMessage("*OutputDirectory*");
+        var ohem = () => new TrainingOptions { Ohem = new OhemOptions(1.5) }.Validate();
+        ohem.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*OHEM*");
+    }
+}
