@@ -29,20 +29,60 @@ public static class ImageFile
     /// </summary>
     public static void WriteColoredPng(Tensor classes, DatasetInfo labels, string path)
     {
-        if (classes.dim() != 2) throw new ArgumentException($"expected a class map (H, W), got shape [{string.Join(", ", classes.shape)}]", nameof(classes));
-        long height = classes.shape[0], width = classes.shape[1];
-        using var cpu = classes.to(CPU).to_type(ScalarType.Int64);
-        var ids = cpu.data<long>().ToArray();
+        var (height, width, ids) = ClassMap(classes);
         var rgba = new byte[height * width * 4];
         for (long i = 0; i < ids.Length; i++)
         {
-            long id = ids[i];
-            var color = id >= 0 && id < labels.Palette.Count ? labels.Palette[(int)id] : default;
+            var color = Color(labels, ids[i]);
             rgba[4 * i] = color.R;
             rgba[4 * i + 1] = color.G;
             rgba[4 * i + 2] = color.B;
             rgba[4 * i + 3] = 255;
         }
+        WritePng(rgba, width, height, path);
+    }
+
+    /// <summary>
+    /// Writes the image with its class map painted over it: pixels of class 0 (background) and the ignore label keep
+    /// the image's colour, the others blend <paramref name="opacity"/> of their class colour. Atomic like
+    /// <see cref="WriteColoredPng"/>.
+    /// </summary>
+    /// <param name="image">RGB uint8 (3, H, W), as <see cref="ReadRgb"/> returns it.</param>
+    /// <param name="classes">Class map (H, W) of the same size.</param>
+    public static void WriteOverlayPng(Tensor image, Tensor classes, DatasetInfo labels, string path, double opacity = 0.5)
+    {
+        if (opacity is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(opacity), opacity, "opacity is in [0, 1]");
+        var (height, width, ids) = ClassMap(classes);
+        if (image.dim() != 3 || image.shape[0] != 3 || image.shape[1] != height || image.shape[2] != width)
+            throw new ArgumentException($"image shape [{string.Join(", ", image.shape)}] does not match the class map ({height}, {width}); expected (3, {height}, {width})", nameof(image));
+        using var hwc = image.to(CPU).to_type(ScalarType.Byte).permute(1, 2, 0).contiguous();
+        var rgb = hwc.data<byte>().ToArray();
+        var rgba = new byte[height * width * 4];
+        for (long i = 0; i < ids.Length; i++)
+        {
+            var id = ids[i];
+            var paint = id > 0 && id < labels.Palette.Count && id != labels.IgnoreLabel;
+            var color = Color(labels, id);
+            var a = paint ? opacity : 0;
+            rgba[4 * i] = (byte)Math.Round(rgb[3 * i] * (1 - a) + color.R * a);
+            rgba[4 * i + 1] = (byte)Math.Round(rgb[3 * i + 1] * (1 - a) + color.G * a);
+            rgba[4 * i + 2] = (byte)Math.Round(rgb[3 * i + 2] * (1 - a) + color.B * a);
+            rgba[4 * i + 3] = 255;
+        }
+        WritePng(rgba, width, height, path);
+    }
+
+    static (long Height, long Width, long[] Ids) ClassMap(Tensor classes)
+    {
+        if (classes.dim() != 2) throw new ArgumentException($"expected a class map (H, W), got shape [{string.Join(", ", classes.shape)}]", nameof(classes));
+        using var cpu = classes.to(CPU).to_type(ScalarType.Int64);
+        return (classes.shape[0], classes.shape[1], cpu.data<long>().ToArray());
+    }
+
+    static Rgb Color(DatasetInfo labels, long id) => id >= 0 && id < labels.Palette.Count ? labels.Palette[(int)id] : default;
+
+    static void WritePng(byte[] rgba, long width, long height, string path)
+    {
         var info = new SKImageInfo((int)width, (int)height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var image = SKImage.FromPixelCopy(info, rgba) ?? throw new InvalidOperationException($"SkiaSharp could not wrap a {width}x{height} image");
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
