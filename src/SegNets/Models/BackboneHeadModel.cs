@@ -33,9 +33,13 @@ public sealed class BackboneHeadModel : SegmentationModel
         register_module("backbone", backbone);
         register_module(headKey, head);
         if (auxHead is not null) register_module(auxKey, auxHead);
+        AuxKey = auxHead is null ? null : auxKey;
     }
 
     public string Architecture { get; }
+
+    /// <summary>State-dict name of the auxiliary head (torchvision aux_classifier, GluonCV auxlayer); null without one.</summary>
+    public string? AuxKey { get; }
 
     public bool AlignCorners { get; }
 

@@ -52,7 +52,13 @@ public sealed class SegmentationLoss
         target = target.to_type(ScalarType.Int64);
         var weights = _weights?.to(logits.device);
         if (Ohem is null)
-            return nn.functional.cross_entropy(logits, target, weights, ignore_index: IgnoreIndex);
+        {
+            // A batch without a labelled pixel (a crop of padding, an image that is all void) contributes nothing;
+            // PyTorch's mean over zero pixels would be NaN and poison the weights.
+            bool any;
+            using (no_grad()) any = target.ne(IgnoreIndex).any().item<bool>();
+            return any ? nn.functional.cross_entropy(logits, target, weights, ignore_index: IgnoreIndex) : logits.sum() * 0;
+        }
 
         var perPixel = nn.functional.cross_entropy(logits, target, weights, ignore_index: IgnoreIndex, reduction: nn.Reduction.None).flatten();
         var valid = target.flatten().ne(IgnoreIndex);

@@ -53,8 +53,9 @@ public sealed class Trainer
         var o = Options;
         var batches = train.BatchCount;
         if (batches == 0) throw new ArgumentException($"the training loader yields no batch ({train.Dataset.Count} samples, batch size {train.Options.BatchSize}, drop last {train.Options.DropLast})", nameof(train));
-        var total = (long)o.Epochs * batches;
-        var schedule = new PolySchedule(o.LearningRate, total, o.PolyPower, o.WarmupIterations, o.WarmupFactor);
+        var total = o.Iterations ?? (long)o.Epochs * batches;
+        var epochs = (int)((total + batches - 1) / batches);
+        var schedule = LearningRateSchedule.From(o, total, batches);
 
         var device = o.Device ?? Model.parameters().FirstOrDefault()?.device ?? CPU;
         Model.to(device);
@@ -62,7 +63,7 @@ public sealed class Trainer
             if (o.FreezeBackbone && name.StartsWith(o.BackbonePrefix, StringComparison.Ordinal)) p.requires_grad = false;
 
         using var mixed = o.Precision == Precision.BFloat16 ? new MixedPrecision(Model) : null;
-        var (optimizer, headGroup) = BuildOptimizer(mixed);
+        var (optimizer, groups) = BuildOptimizer(mixed);
         var loss = new SegmentationLoss(Model.NumClasses, o.IgnoreIndex, o.ClassWeights, o.Ohem, o.AuxWeight);
 
         var history = new List<EpochRecord>();
@@ -88,7 +89,7 @@ public sealed class Trainer
         }
 
         using var log = o.OutputDirectory is null ? null : new TrainingLog(o.OutputDirectory, o.TensorBoard);
-        for (var epoch = startEpoch; epoch < o.Epochs; epoch++)
+        for (var epoch = startEpoch; epoch < epochs; epoch++)
         {
             Model.train();
             var watch = Stopwatch.StartNew();
@@ -99,9 +100,9 @@ public sealed class Trainer
                 using var scope = NewDisposeScope();
                 using var owned = batch;
                 cancellationToken.ThrowIfCancellationRequested();
+                if (iteration >= total) break;
                 lr = schedule.At(iteration);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                if (headGroup is not null) headGroup.LearningRate = lr * o.HeadLearningRateMultiplier;
+                foreach (var (group, factor) in groups) group.LearningRate = lr * factor;
 
                 var x = batch.Images.dtype == ScalarType.Byte ? Model.Normalization.Apply(batch.Images) : batch.Images;
                 x = x.to(device);
@@ -125,14 +126,14 @@ public sealed class Trainer
                 done++;
                 iteration++;
                 log?.Iteration(iteration, v, lr);
-                progress?.Report(new TrainingProgress(epoch, o.Epochs, done, batches, iteration, v, lr, "train"));
+                progress?.Report(new TrainingProgress(epoch, epochs, done, batches, iteration, v, lr, "train"));
             }
             watch.Stop();
 
             IReadOnlyDictionary<string, double> scores = new Dictionary<string, double>();
             if (validate is not null)
             {
-                progress?.Report(new TrainingProgress(epoch, o.Epochs, done, batches, iteration, lossSum / Math.Max(1, done), lr, "validate"));
+                progress?.Report(new TrainingProgress(epoch, epochs, done, batches, iteration, lossSum / Math.Max(1, done), lr, "validate"));
                 scores = validate(epoch + 1, cancellationToken);
                 Model.train();
                 if (scores.TryGetValue(o.BestMetric, out var score) && (bestScore is null || score > bestScore))
@@ -160,30 +161,43 @@ public sealed class Trainer
                 Prune(o.OutputDirectory, o.KeepCheckpoints);
                 log!.Epoch(history);
             }
-            progress?.Report(new TrainingProgress(epoch, o.Epochs, done, batches, iteration, record.Loss, lr, "done", record));
+            progress?.Report(new TrainingProgress(epoch, epochs, done, batches, iteration, record.Loss, lr, "done", record));
         }
         Model.eval();
         return new TrainingResult(history, resumedFrom, bestEpoch, bestScore, lastCheckpoint);
     }
 
-    (SGD Optimizer, SGD.ParamGroup? Head) BuildOptimizer(MixedPrecision? mixed)
+    /// <summary>
+    /// The optimizer over up to three groups: backbone (base rate), head (x HeadLearningRateMultiplier) and auxiliary
+    /// head (x AuxLearningRateMultiplier, default the head's). A model without a backbone (ChainerCV's SegNet) trains
+    /// everything at the base rate.
+    /// </summary>
+    (OptimizerHelper Optimizer, List<(optim.ILearningRateController Group, double Factor)> Groups) BuildOptimizer(MixedPrecision? mixed)
     {
         var o = Options;
         var named = Model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (named.Count == 0) throw new InvalidOperationException($"{Model.GetName()} has no trainable parameter (is everything frozen?)");
-        var backbone = named.Where(p => p.name.StartsWith(o.BackbonePrefix, StringComparison.Ordinal)).Select(p => p.parameter).ToList();
-        var head = named.Where(p => !p.name.StartsWith(o.BackbonePrefix, StringComparison.Ordinal)).Select(p => p.parameter).ToList();
-        IEnumerable<Parameter> Step(IEnumerable<Parameter> ps) => mixed?.OptimizerParameters(ps) ?? ps;
-
-        // Models without a backbone (ChainerCV's SegNet) train everything at the base rate.
-        if (backbone.Count == 0 || head.Count == 0)
+        var auxPrefix = (Model as BackboneHeadModel)?.AuxKey is { } key ? key + "." : null;
+        bool IsBackbone(string name) => name.StartsWith(o.BackbonePrefix, StringComparison.Ordinal);
+        bool IsAux(string name) => auxPrefix is not null && name.StartsWith(auxPrefix, StringComparison.Ordinal);
+        var hasBackbone = named.Any(p => IsBackbone(p.name));
+        var parts = new List<(List<Parameter> Parameters, double Factor)>
         {
-            var all = new SGD.ParamGroup(Step(named.Select(p => p.parameter)), o.LearningRate, o.Momentum, 0, o.WeightDecay);
-            return (optim.SGD([all], o.LearningRate, o.Momentum, 0, o.WeightDecay), null);
+            (named.Where(p => !hasBackbone || IsBackbone(p.name)).Select(p => p.parameter).ToList(), 1),
+            (named.Where(p => hasBackbone && !IsBackbone(p.name) && !IsAux(p.name)).Select(p => p.parameter).ToList(), o.HeadLearningRateMultiplier),
+            (named.Where(p => hasBackbone && IsAux(p.name)).Select(p => p.parameter).ToList(), o.AuxLearningRateMultiplier ?? o.HeadLearningRateMultiplier),
+        };
+        parts.RemoveAll(p => p.Parameters.Count == 0);
+        IEnumerable<Parameter> Step(IEnumerable<Parameter> ps) => mixed?.OptimizerParameters(ps).ToList() ?? ps;
+        if (o.Optimizer == OptimizerKind.Adam)
+        {
+            var groups = parts.Select(p => new Adam.ParamGroup(Step(p.Parameters), o.LearningRate * p.Factor, o.Momentum, o.AdamBeta2, 1e-8, o.WeightDecay)).ToList();
+            var adam = optim.Adam(groups, o.LearningRate, o.Momentum, o.AdamBeta2, 1e-8, o.WeightDecay);
+            return (adam, groups.Zip(parts, (g, p) => ((optim.ILearningRateController)g, p.Factor)).ToList());
         }
-        var b = new SGD.ParamGroup(Step(backbone), o.LearningRate, o.Momentum, 0, o.WeightDecay);
-        var h = new SGD.ParamGroup(Step(head), o.LearningRate * o.HeadLearningRateMultiplier, o.Momentum, 0, o.WeightDecay);
-        return (optim.SGD([b, h], o.LearningRate, o.Momentum, 0, o.WeightDecay), h);
+        var sgdGroups = parts.Select(p => new SGD.ParamGroup(Step(p.Parameters), o.LearningRate * p.Factor, o.Momentum, 0, o.WeightDecay)).ToList();
+        var sgd = optim.SGD(sgdGroups, o.LearningRate, o.Momentum, 0, o.WeightDecay);
+        return (sgd, sgdGroups.Zip(parts, (g, p) => ((optim.ILearningRateController)g, p.Factor)).ToList());
     }
 
     /// <summary>The state dict to checkpoint, float32 (bfloat16 weights replaced by their masters).</summary>
@@ -200,7 +214,7 @@ public sealed class Trainer
         return state;
     }
 
-    TrainingCheckpoint Restore(string folder, SGD optimizer, MixedPrecision? mixed, long total)
+    TrainingCheckpoint Restore(string folder, OptimizerHelper optimizer, MixedPrecision? mixed, long total)
     {
         var state = TrainingCheckpoint.Load(folder);
         if (state.TotalIterations != total)

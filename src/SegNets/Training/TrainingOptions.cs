@@ -12,6 +12,27 @@ public sealed record TrainingOptions
     /// <summary>Passes over the training loader.</summary>
     public int Epochs { get; init; } = 50;
 
+    /// <summary>Length in iterations instead (ChainerCV counts iterations): the run stops after this many, mid-epoch
+    /// if need be, and <see cref="Epochs"/> is ignored.</summary>
+    public long? Iterations { get; init; }
+
+    /// <summary>SGD with momentum (GluonCV, torchvision, ChainerCV) or Adam (TI's Cityscapes MobileNetV2 runs).</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    /// <summary>Adam's beta2 (beta1 is <see cref="Momentum"/>).</summary>
+    public double AdamBeta2 { get; init; } = 0.999;
+
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Poly;
+
+    /// <summary>Epochs at which a <see cref="ScheduleKind.Step"/> schedule multiplies the rate by <see cref="StepGamma"/>.</summary>
+    public int[]? StepMilestoneEpochs { get; init; }
+
+    public double StepGamma { get; init; } = 0.1;
+
+    /// <summary>Learning-rate factor of the auxiliary head; null = <see cref="HeadLearningRateMultiplier"/>. torchvision's
+    /// reference trains the main classifier at the base rate and only the aux classifier at 10x.</summary>
+    public double? AuxLearningRateMultiplier { get; init; }
+
     /// <summary>The backbone's learning rate at iteration 0 (after warmup).</summary>
     public double LearningRate { get; init; } = 1e-3;
 
@@ -26,7 +47,7 @@ public sealed record TrainingOptions
 
     public double WeightDecay { get; init; } = 1e-4;
 
-    /// <summary>lr = base * (1 - t / T) ^ power over all iterations T (GluonCV LRScheduler mode 'poly').</summary>
+    /// <summary>Power of the poly schedule: lr = base * (1 - t / T) ^ power over all iterations T (GluonCV LRScheduler mode 'poly').</summary>
     public double PolyPower { get; init; } = 0.9;
 
     /// <summary>Iterations of linear warmup from <see cref="WarmupFactor"/> x lr to lr before the poly decay.</summary>
@@ -81,6 +102,7 @@ public sealed record TrainingOptions
     /// <summary>Throws when a value cannot train.</summary>
     public void Validate()
     {
+        if (Iterations is < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "at least 1 iteration");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "at least 1 epoch");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "must be > 0");
         if (HeadLearningRateMultiplier < 0) throw new ArgumentOutOfRangeException(nameof(HeadLearningRateMultiplier), HeadLearningRateMultiplier, "must be >= 0");

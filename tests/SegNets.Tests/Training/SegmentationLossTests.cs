@@ -63,4 +63,23 @@ public class SegmentationLossTests
         var bad = () => new PolySchedule(0.01, 10, warmupIterations: 10);
         bad.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public void CosineStepAndConstantSchedules()
+    {
+        var cosine = new CosineSchedule(0.1, 100);
+        cosine.At(0).Should().Be(0.1);
+        cosine.At(50).Should().BeApproximately(0.05, 1e-15);
+        cosine.At(25).Should().BeApproximately(0.05 * (1 + Math.Cos(Math.PI / 4)), 1e-15);
+        // TI's Adam runs: x0.25 at epochs 100 and 200 (here 10 iterations per epoch).
+        var step = LearningRateSchedule.From(new TrainingOptions
+        {
+            LearningRate = 4e-4, Schedule = ScheduleKind.Step, StepMilestoneEpochs = [100, 200], StepGamma = 0.25,
+        }, 2500, 10);
+        step.At(999).Should().Be(4e-4);
+        step.At(1000).Should().BeApproximately(1e-4, 1e-18);
+        step.At(2000).Should().BeApproximately(2.5e-5, 1e-18);
+        var constant = LearningRateSchedule.From(new TrainingOptions { LearningRate = 0.1, Schedule = ScheduleKind.Constant }, 16000, 30);
+        constant.At(15999).Should().Be(0.1);
+    }
 }

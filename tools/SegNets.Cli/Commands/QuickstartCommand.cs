@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Diagnostics;
+using SegNets.Data;
+using SegNets.Data.Transforms;
+using SegNets.Evaluation;
+using SegNets.Imaging;
+using SegNets.Models.Compact;
+using SegNets.Runtime;
+using SegNets.Training;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegNets.Cli.Commands;
+
+/// <summary>
+/// `segnets quickstart`: trains SegNets' TinyUNet from scratch on the embedded fashion-scenes dataset
+/// (samples/data/fashion-scenes, Fashion-MNIST items composed into scenes), evaluates it on the val split, prints the
+/// per-class table and writes predicted masks and overlays. No download, CPU is enough.
+/// </summary>
+public static class QuickstartCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string?>("--data") { Description = "the fashion-scenes folder (default: samples/data/fashion-scenes of this repository)" };
+        var output = new Option<string>("--output") { Description = "where checkpoints, train.csv, metrics and images go", DefaultValueFactory = _ => "quickstart-output" };
+        var epochs = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => QuickstartSettings.Default.Epochs };
+        var size = new Option<int>("--size") { Description = "side the 128x128 scenes are resized to for training and prediction", DefaultValueFactory = _ => QuickstartSettings.Default.Size };
+        var width = new Option<int>("--width") { Description = "TinyUNet width (channels of its first stage)", DefaultValueFactory = _ => QuickstartSettings.Default.Width };
+        var lr = new Option<double>("--lr") { Description = "SGD learning rate (poly schedule)", DefaultValueFactory = _ => QuickstartSettings.Default.LearningRate };
+        var batch = new Option<int>("--batch") { Description = "images per step", DefaultValueFactory = _ => QuickstartSettings.Default.BatchSize };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
+        var seed = new Option<int>("--seed") { Description = "seed of weights, shuffling and augmentation", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "continue from the newest checkpoint in --output" };
+        var command = new Command("quickstart", "Train a small model on the embedded fashion-scenes dataset, evaluate it, write masks and overlays")
+        {
+            data, output, epochs, size, width, lr, batch, device, seed, resume,
+        };
+        command.SetAction((parse, ct) => Task.FromResult(Run(new QuickstartSettings
+        {
+            Data = parse.GetValue(data), Output = parse.GetValue(output)!, Epochs = parse.GetValue(epochs), Size = parse.GetValue(size),
+            Width = parse.GetValue(width), LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch),
+            Device = parse.GetValue(device)!, Seed = parse.GetValue(seed), Resume = parse.GetValue(resume),
+        }, ct)));
+        return command;
+    }
+
+    static int Run(QuickstartSettings s, CancellationToken ct)
+    {
+        try
+        {
+            var root = s.Data ?? FindSampleData()
+                       ?? throw new DirectoryNotFoundException("samples/data/fashion-scenes not found above the current folder; pass --data DIR");
+            var watch = Stopwatch.StartNew();
+            var device = TorchBackend.ParseDevice(s.Device);
+            AnsiConsole.MarkupLine($"[bold]SegNets quickstart[/]: TinyUNet (width {s.Width}) on fashion-scenes at {s.Size}x{s.Size}, {s.Epochs} epochs, {device}");
+            AnsiConsole.MarkupLine($"data: {Markup.Escape(Path.GetFullPath(root))}; output: {Markup.Escape(Path.GetFullPath(s.Output))}");
+
+            var train = new VocSegmentation(root, "train", labels: Datasets.FashionScenes);
+            var val = new VocSegmentation(root, "val", labels: Datasets.FashionScenes);
+            manual_seed(s.Seed);
+            using var model = new TinyUNet(Datasets.FashionScenes.NumClasses, s.Width);
+            var augment = new Compose(new Resize(s.Size, s.Size), new HorizontalFlip(), new Normalize(model.Normalization));
+            var loader = new SegmentationLoader(train, augment, new SegmentationLoaderOptions
+            {
+                BatchSize = s.BatchSize, Shuffle = true, DropLast = true, Seed = s.Seed, Workers = Math.Max(1, Environment.ProcessorCount - 1),
+                PinMemory = device.type == DeviceType.CUDA,
+            });
+            var options = new TrainingOptions
+            {
+                Epochs = s.Epochs, LearningRate = s.LearningRate, HeadLearningRateMultiplier = 1, WeightDecay = 1e-4,
+                Device = device, Seed = s.Seed, OutputDirectory = Path.Combine(s.Output, "run"), Resume = s.Resume, KeepCheckpoints = 1,
+            };
+            // Scored as GluonCV does: the prediction at the training size is resized back to the 128x128 labels.
+            var evaluator = new SegmentationEvaluator(model, new EvaluationOptions { BaseSize = s.Size, CropSize = s.Size });
+
+            TrainingResult result = null!;
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var bar = ctx.AddTask("training", maxValue: (double)s.Epochs * loader.BatchCount);
+                    var progress = new Inline<TrainingProgress>(p =>
+                    {
+                        if (p.Phase == "train")
+                        {
+                            bar.Value = p.Iteration;
+                            bar.Description = $"epoch {p.Epoch + 1}/{p.Epochs} loss {p.Loss:F3}";
+                        }
+                        else if (p.Phase == "done" && p.Record is { } r)
+                        {
+                            AnsiConsole.MarkupLine($"epoch {r.Epoch,3}: loss {r.Loss:F4}, lr {r.LearningRate:G3}, {r.ImagesPerSecond:F0} images/s" +
+                                                   (r.Validation.TryGetValue("mIoU", out var m) ? $", val mIoU {m:P1}" : ""));
+                        }
+                    });
+                    result = new Trainer(model, options).Fit(loader,
+                        (epoch, token) => epoch % 5 == 0 || epoch == s.Epochs
+                            ? new Dictionary<string, double> { ["mIoU"] = evaluator.Evaluate(val, ct: token).Metrics.MeanIou }
+                            : new Dictionary<string, double>(),
+                        progress, ct);
+                    bar.Value = bar.MaxValue;
+                });
+            var trainSeconds = watch.Elapsed.TotalSeconds;
+
+            var evaluation = new SegmentationEvaluator(model, evaluator.Options with { PredictionDirectory = Path.Combine(s.Output, "masks") })
+                .Evaluate(val, ct: ct);
+            evaluation.Save(s.Output);
+            WriteOverlays(model, evaluator, val, Path.Combine(s.Output, "overlays"), ct);
+            AnsiConsole.WriteLine();
+            AnsiConsole.WriteLine(evaluation.Metrics.ToTable());
+            AnsiConsole.MarkupLine($"[bold]val mIoU {evaluation.Metrics.MeanIou:P1}[/] (pixAcc {evaluation.Metrics.PixelAccuracy:P1}) after {result.History.Count} epochs; " +
+                                   $"training {trainSeconds:F0} s, total {watch.Elapsed.TotalSeconds:F0} s");
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(Path.Combine(s.Output, "metrics.json"))}, metrics.csv, masks/, overlays/, run/train.csv, run/{Markup.Escape(Path.GetFileName(result.LastCheckpoint ?? ""))}/model.safetensors");
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled; rerun with --resume to continue from the last finished epoch");
+            return 130;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or SampleLoadException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    static void WriteOverlays(TinyUNet model, SegmentationEvaluator evaluator, ISegmentationDataset val, string directory, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        for (var i = 0; i < val.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            using var sample = val.Get(i);
+            ImageFile.WriteOverlayPng(sample.Image, evaluator.Predict(sample.Image), val.Labels, Path.Combine(directory, sample.Id + ".png"));
+        }
+        _ = model;
+    }
+
+    /// <summary>samples/data/fashion-scenes in the current folder or one above it (the repository root).</summary>
+    static string? FindSampleData()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "samples", "data", "fashion-scenes");
+                if (Directory.Exists(candidate)) return candidate;
+            }
+        }
+        return null;
+    }
+
+    sealed class Inline<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
