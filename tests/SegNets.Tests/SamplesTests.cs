@@ -39,4 +39,26 @@ public class SamplesTests
         var written = SegNets.Imaging.ImageFile.ReadRgb(dir.File("street.classes.png"));
         written.shape.Should().Equal(3, 64, 96);
     }
+
+    [Fact]
+    public void TrainSampleRunsARecipeAndEvalSampleScoresItsWeights()
+    {
+        // TI's DeepLabV3Lite on ADE20K-32, on a tiny ADEChallengeData2016 written by PIL (label_files.py layouts).
+        var ade = Path.Combine(PythonReference.Run("label_files.py", "layouts"), "ade");
+        using var dir = new TempDir();
+        const string recipe = "MobileNetV2S16+DeepLabV3Lite_ADE20K32_512x512";
+        var train = ProcessRun.Dotnet(Repo.Root, "run", "samples/train.cs", "--", "--recipe", recipe, "--data", ade,
+            "--out", dir.Path, "--iterations", "2", "--batch", "2", "--crop", "32", "--device", "cpu");
+        train.ExitCode.Should().Be(0, train.Output);
+        train.StdOut.Should().Contain($"{recipe}: stage").And.Contain("Sgd lr").And.Contain("trained 2 epochs (2 iterations)");
+        var weights = Path.Combine(dir.Path, "final.safetensors");
+        File.Exists(weights).Should().BeTrue();
+        File.ReadAllLines(Path.Combine(dir.Path, "train.csv")).Should().HaveCount(3, "a header and one row per epoch");
+
+        var eval = ProcessRun.Dotnet(Repo.Root, "run", "samples/eval.cs", "--", "--model", recipe, "--data", ade,
+            "--weights", weights, "--device", "cpu", "--out", Path.Combine(dir.Path, "eval"));
+        eval.ExitCode.Should().Be(0, eval.Output);
+        eval.StdOut.Should().Contain("protocol plain").And.Contain("mIoU").And.Contain("reported by the original");
+        File.Exists(Path.Combine(dir.Path, "eval", "metrics.json")).Should().BeTrue();
+    }
 }

@@ -69,19 +69,39 @@ public static class SafeTensors
     public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var names = tensors.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
-        var header = new Dictionary<string, object>(StringComparer.Ordinal);
-        if (metadata is { Count: > 0 }) header["__metadata__"] = metadata;
-        long offset = 0;
-        foreach (var name in names)
+        // Written with Utf8JsonWriter (no reflection): works in trimmed, AOT and file-based apps.
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            var t = tensors[name];
-            var dtype = DTypes.FirstOrDefault(kv => kv.Value == t.dtype).Key
-                ?? throw new ArgumentException($"tensor '{name}' has dtype {t.dtype}, which safetensors cannot store here", nameof(tensors));
-            long size = t.numel() * t.ElementSize;
-            header[name] = new { dtype, shape = t.shape, data_offsets = new[] { offset, offset + size } };
-            offset += size;
+            writer.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                writer.WriteStartObject("__metadata__");
+                foreach (var (key, value) in metadata) writer.WriteString(key, value);
+                writer.WriteEndObject();
+            }
+            long offset = 0;
+            foreach (var name in names)
+            {
+                var t = tensors[name];
+                var dtype = DTypes.FirstOrDefault(kv => kv.Value == t.dtype).Key
+                    ?? throw new ArgumentException($"tensor '{name}' has dtype {t.dtype}, which safetensors cannot store here", nameof(tensors));
+                long size = t.numel() * t.ElementSize;
+                writer.WriteStartObject(name);
+                writer.WriteString("dtype", dtype);
+                writer.WriteStartArray("shape");
+                foreach (var d in t.shape) writer.WriteNumberValue(d);
+                writer.WriteEndArray();
+                writer.WriteStartArray("data_offsets");
+                writer.WriteNumberValue(offset);
+                writer.WriteNumberValue(offset + size);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                offset += size;
+            }
+            writer.WriteEndObject();
         }
-        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        var json = buffer.ToArray();
         int padding = (8 - json.Length % 8) % 8; // the reference writer aligns the data to 8 bytes with spaces
         IO.AtomicFile.Write(path, stream =>
         {

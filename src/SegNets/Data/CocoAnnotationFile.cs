@@ -19,7 +19,7 @@ internal sealed class CocoAnnotationFile
         try
         {
             using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize<CocoAnnotationFile>(stream)
+            return JsonSerializer.Deserialize(stream, IO.SegNetsJson.Default.CocoAnnotationFile)
                 ?? throw new InvalidDataException($"{path}: the annotation file is JSON null");
         }
         catch (JsonException e)

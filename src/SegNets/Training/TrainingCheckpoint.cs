@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using SegNets.Checkpoints;
 using static TorchSharp.torch;
 
@@ -18,8 +17,6 @@ public sealed class TrainingCheckpoint
     public const string OptimizerFile = "optimizer.bin";
     public const string StateFile = "trainer.json";
     const string Prefix = "epoch-";
-
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>Completed epochs.</summary>
     public required int Epoch { get; init; }
@@ -64,7 +61,8 @@ public sealed class TrainingCheckpoint
             }
             using (var stream = new FileStream(Path.Combine(temp, StateFile), FileMode.CreateNew))
             {
-                JsonSerializer.Serialize(stream, this, Json);
+                using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                    JsonSerializer.Serialize(json, this, IO.SegNetsJson.Default.TrainingCheckpoint);
                 stream.Flush(flushToDisk: true);
             }
             if (Directory.Exists(full)) Directory.Move(full, old);
@@ -86,7 +84,7 @@ public sealed class TrainingCheckpoint
         try
         {
             using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize<TrainingCheckpoint>(stream, Json)
+            return JsonSerializer.Deserialize(stream, IO.SegNetsJson.Default.TrainingCheckpoint)
                    ?? throw new InvalidDataException($"{path}: empty training state");
         }
         catch (JsonException e)

@@ -70,7 +70,7 @@ public static class PretrainedWeights
     {
         [ZooKey] = entry.Name,
         [SourceKey] = entry.Checkpoint!.Url,
-        [ClassesKey] = JsonSerializer.Serialize(entry.Labels?.Classes ?? []),
-        [NormalizationKey] = JsonSerializer.Serialize(entry.Normalization),
+        [ClassesKey] = JsonSerializer.Serialize(entry.Labels?.Classes ?? [], IO.SegNetsJson.Default.IReadOnlyListString),
+        [NormalizationKey] = JsonSerializer.Serialize(entry.Normalization, IO.SegNetsJson.Default.InputNormalization),
     };
 }

@@ -27,8 +27,8 @@ public static class SavedModel
         {
             [PretrainedWeights.ZooKey] = zooName,
             [NumClassesKey] = model.NumClasses.ToString(CultureInfo.InvariantCulture),
-            [PretrainedWeights.ClassesKey] = JsonSerializer.Serialize(classNames ?? []),
-            [PretrainedWeights.NormalizationKey] = JsonSerializer.Serialize(model.Normalization),
+            [PretrainedWeights.ClassesKey] = JsonSerializer.Serialize(classNames ?? [], IO.SegNetsJson.Default.IReadOnlyListString),
+            [PretrainedWeights.NormalizationKey] = JsonSerializer.Serialize(model.Normalization, IO.SegNetsJson.Default.InputNormalization),
         };
         SafeTensors.Save(path, model.state_dict(), metadata);
     }
@@ -45,7 +45,7 @@ public static class SavedModel
             int classes = metadata.TryGetValue(NumClassesKey, out var n) ? int.Parse(n, CultureInfo.InvariantCulture) : entry.NumClasses;
             var model = ModelZoo.Get(zooName, numClasses: classes);
             if (metadata.TryGetValue(PretrainedWeights.NormalizationKey, out var json))
-                model.Normalization = JsonSerializer.Deserialize<InputNormalization>(json)
+                model.Normalization = JsonSerializer.Deserialize(json, IO.SegNetsJson.Default.InputNormalization)
                     ?? throw new InvalidDataException($"{path}: '{PretrainedWeights.NormalizationKey}' is empty");
             StateDictLoader.Load(model, tensors, strict: true, source: path);
             return model;

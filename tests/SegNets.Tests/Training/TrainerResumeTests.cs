@@ -13,6 +13,7 @@ namespace SegNets.Tests.Training;
 /// that was never stopped (CPU). The model has dropout (torch's generator must be restored) and the loader shuffles and
 /// flips on two workers (its randomness must depend on (seed, epoch, sample) only).
 /// </summary>
+[Collection(GlobalRngCollection.Name)]
 public class TrainerResumeTests
 {
     const int Epochs = 3;
