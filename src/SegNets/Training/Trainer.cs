@@ -59,10 +59,11 @@ public sealed class Trainer
 
         var device = o.Device ?? Model.parameters().FirstOrDefault()?.device ?? CPU;
         Model.to(device);
-        foreach (var (name, p) in Model.named_parameters())
-            if (o.FreezeBackbone && name.StartsWith(o.BackbonePrefix, StringComparison.Ordinal)) p.requires_grad = false;
 
         using var mixed = o.Precision == Precision.BFloat16 ? new MixedPrecision(Model) : null;
+        // After the bfloat16 cast, which replaces the model's Parameter objects.
+        var backboneParameters = Model.named_parameters().Where(p => p.name.StartsWith(o.BackbonePrefix, StringComparison.Ordinal))
+            .Select(p => p.parameter).ToList();
         var (optimizer, groups) = BuildOptimizer(mixed);
         var loss = new SegmentationLoss(Model.NumClasses, o.IgnoreIndex, o.ClassWeights, o.Ohem, o.AuxWeight);
 
@@ -92,6 +93,9 @@ public sealed class Trainer
         for (var epoch = startEpoch; epoch < epochs; epoch++)
         {
             Model.train();
+            // A frozen parameter gets no gradient, and SGD/Adam skip parameters without one (no decay either).
+            var frozen = o.FreezeBackbone || epoch < o.FreezeBackboneEpochs;
+            foreach (var p in backboneParameters) p.requires_grad = !frozen;
             var watch = Stopwatch.StartNew();
             double lossSum = 0, lr = 0;
             int seen = 0, done = 0;
@@ -175,7 +179,7 @@ public sealed class Trainer
     (OptimizerHelper Optimizer, List<(optim.ILearningRateController Group, double Factor)> Groups) BuildOptimizer(MixedPrecision? mixed)
     {
         var o = Options;
-        var named = Model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        var named = Model.named_parameters().ToList();
         if (named.Count == 0) throw new InvalidOperationException($"{Model.GetName()} has no trainable parameter (is everything frozen?)");
         var auxPrefix = (Model as BackboneHeadModel)?.AuxKey is { } key ? key + "." : null;
         bool IsBackbone(string name) => name.StartsWith(o.BackbonePrefix, StringComparison.Ordinal);

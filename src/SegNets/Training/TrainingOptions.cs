@@ -76,6 +76,10 @@ public sealed record TrainingOptions
     /// <summary>Keep the backbone's parameters fixed (fine-tuning a head on few images).</summary>
     public bool FreezeBackbone { get; init; }
 
+    /// <summary>Keep the backbone fixed for the first this many epochs, then train it too (fine-tuning: let a freshly
+    /// initialised classifier settle before the pretrained features move).</summary>
+    public int FreezeBackboneEpochs { get; init; }
+
     public Precision Precision { get; init; } = Precision.Float32;
 
     /// <summary>Where to train; null = where the model's parameters are.</summary>

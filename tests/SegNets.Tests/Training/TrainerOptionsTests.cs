@@ -38,6 +38,37 @@ public class TrainerOptionsTests
     }
 
     [Fact]
+    public void FineTuningReinitialisesTheClassifierAndUnfreezesTheBackboneAfterItsEpochs()
+    {
+        using var scope = NewDisposeScope();
+        using var data = Data();
+        using var dir = new TempDir();
+        // "Pretrained" 21-class weights, saved as SegNets safetensors; the 3-class model takes all but the classifiers.
+        manual_seed(2);
+        var pretrained = LRAspp.Torchvision(21);
+        var file = dir.File("pretrained.safetensors");
+        SegNets.Zoo.SavedModel.Save(pretrained, "lraspp_mobilenet_v3_large", file);
+        var model = LRAspp.Torchvision(3);
+        var report = SegNets.Checkpoints.CheckpointFile.LoadInto(model, file, strict: false);
+        report.Mismatched.Should().Contain(k => k.StartsWith("classifier.low_classifier.weight", StringComparison.Ordinal))
+            .And.Contain(k => k.StartsWith("classifier.high_classifier.weight", StringComparison.Ordinal));
+        report.Loaded.Should().Contain("backbone.0.0.weight");
+
+        var first = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        var afterEpoch1 = new Dictionary<string, Tensor>();
+        new Trainer(model, new TrainingOptions { Epochs = 2, LearningRate = 0.05, FreezeBackboneEpochs = 1 })
+            .Fit(Loader(data), progress: new Inline<TrainingProgress>(p =>
+            {
+                if (p.Phase == "done" && p.Epoch == 0)
+                    foreach (var (name, t) in model.named_parameters()) afterEpoch1[name] = t.detach().clone();
+            }), cancellationToken: TestContext.Current.CancellationToken);
+        afterEpoch1["backbone.0.0.weight"].eq(first["backbone.0.0.weight"]).all().item<bool>().Should().BeTrue("frozen in epoch 1");
+        afterEpoch1["classifier.high_classifier.weight"].eq(first["classifier.high_classifier.weight"]).all().item<bool>().Should().BeFalse();
+        model.named_parameters().First(p => p.name == "backbone.0.0.weight").parameter.eq(afterEpoch1["backbone.0.0.weight"])
+            .all().item<bool>().Should().BeFalse("trained from epoch 2");
+    }
+
+    [Fact]
     public void BFloat16TrainsWithFloat32MastersAndWritesFloat32Checkpoints()
     {
         using var scope = NewDisposeScope();
