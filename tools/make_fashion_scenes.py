@@ -4,13 +4,14 @@
 Usage: /usr/bin/python3 tools/make_fashion_scenes.py OUT_DIR [--mnist DIR] [--train N] [--val N]
 
 Each scene is 128x128 RGB: a random background (solid colour, linear gradient or smooth value-noise texture) with
-2..5 Fashion-MNIST items pasted on it, each upscaled 1x..3x (bilinear), placed at a random position (later items on
-top of earlier ones) and painted in a random tint, shaded by the item's own grey values, so that neither colour nor
-brightness alone gives the class. The label map is 0 (background) everywhere except where an item's upscaled grey
+2..5 Fashion-MNIST items pasted on it, each upscaled 1x..2.5x (bilinear), placed at a random position where it hides
+at most 10% of its own area of earlier items (redrawn up to 30 times, else left out: the outline, which is what tells
+the classes apart, stays visible) and painted in a random tint, shaded by the item's own grey values, so that neither
+colour nor brightness alone gives the class. The label map is 0 (background) everywhere except where an item's upscaled grey
 value is above THRESHOLD: there it is the item's Fashion-MNIST class + 1 (1 T-shirt/top ... 10 Ankle boot).
 
 Output, in Pascal VOC's layout (so a VOC reader reads it):
-  JPEGImages/fs_train_0000.jpg ...          quality 90
+  JPEGImages/fs_train_0000.jpg ...          quality 80
   SegmentationClass/fs_train_0000.png ...   8-bit palette PNG (mode 'P'), VOC colour map, values 0..10
   ImageSets/Segmentation/train.txt, val.txt
   README.txt, LICENSE.txt
@@ -35,9 +36,11 @@ from PIL import Image
 SEED = 20240607
 SIZE = 128
 THRESHOLD = 48           # grey value (0..255) above which an upscaled item pixel is the item, not background
-MIN_SCALE, MAX_SCALE = 1.0, 3.0
+MIN_SCALE, MAX_SCALE = 1.0, 2.5
+MAX_OVERLAP = 0.1        # an item may cover at most this share of its pixels' worth of earlier items
+PLACEMENT_TRIES = 30
 MIN_ITEMS, MAX_ITEMS = 2, 5
-JPEG_QUALITY = 90
+JPEG_QUALITY = 80
 DEFAULT_MNIST = "/usr/share/datasets/fashion-mnist"
 CLASSES = ["background", "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
            "Ankle boot"]
@@ -117,8 +120,15 @@ def scene(rng, images, by_class):
         item = images[pool[rng.randint(len(pool))]]
         side = int(round(28 * rng.uniform(MIN_SCALE, MAX_SCALE)))
         grey = np.asarray(Image.fromarray(item).resize((side, side), Image.BILINEAR), dtype=np.float64)
-        y, x = rng.randint(0, SIZE - side + 1), rng.randint(0, SIZE - side + 1)
         mask = grey > THRESHOLD
+        # Items must stay recognisable by their outline: a position where the item would hide more than MAX_OVERLAP
+        # of its own area of earlier items is redrawn; after PLACEMENT_TRIES the item is left out.
+        for _ in range(PLACEMENT_TRIES):
+            y, x = rng.randint(0, SIZE - side + 1), rng.randint(0, SIZE - side + 1)
+            if (label[y:y + side, x:x + side][mask] > 0).sum() <= MAX_OVERLAP * mask.sum():
+                break
+        else:
+            continue
         region = canvas[y:y + side, x:x + side]
         tint = tint_for(rng, luminance(region.mean(axis=(0, 1))))
         # Shade the tint by the item's grey values (0.45..1.0) so its texture (seams, prints) shows.
@@ -138,7 +148,8 @@ README = """fashion-scenes: a small semantic-segmentation sample dataset for Seg
 Layout as Pascal VOC 2012: JPEGImages/*.jpg, SegmentationClass/*.png (8-bit palette PNGs with the VOC colour map;
 the pixel values are the class indices), ImageSets/Segmentation/{{train,val}}.txt.
 
-Each scene pastes 2..5 Fashion-MNIST items (upscaled 1x..3x, random positions, later items on top, random tints)
+Each scene pastes 2..5 Fashion-MNIST items (upscaled 1x..2.5x, random positions hiding at most 10% of earlier items,
+random tints)
 on a random solid, gradient or smooth-noise background; a pixel is labelled with an item's class where the
 item's upscaled grey value is above {threshold}. Train scenes use Fashion-MNIST's training images, val scenes its
 test images.
@@ -178,7 +189,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out")
     parser.add_argument("--mnist", default=DEFAULT_MNIST)
-    parser.add_argument("--train", type=int, default=400)
+    parser.add_argument("--train", type=int, default=3000)
     parser.add_argument("--val", type=int, default=100)
     args = parser.parse_args()
 

@@ -25,7 +25,7 @@ public class FashionScenesTests
     {
         var train = Split("train");
         var val = Split("val");
-        train.Should().HaveCount(400).And.OnlyHaveUniqueItems();
+        train.Should().HaveCount(3000).And.OnlyHaveUniqueItems();
         val.Should().HaveCount(100).And.OnlyHaveUniqueItems();
         train.Intersect(val).Should().BeEmpty();
         var ids = train.Concat(val).Order(StringComparer.Ordinal).ToArray();
@@ -52,7 +52,8 @@ public class FashionScenesTests
     public void TheDatasetIsSmallEnoughToShip()
     {
         var bytes = Directory.GetFiles(Root, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-        bytes.Should().BeLessThan(4L << 20, "the sample dataset is committed to the repository");
+        // 3000 training scenes: with the 400 of the first version the quickstart could not get past ~0.3 mIoU (overfitting).
+        bytes.Should().BeLessThan(14L << 20, "the sample dataset is committed to the repository");
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public class FashionScenesTests
     {
         var stats = LabelStats();
         var palette = Datasets.FashionScenes.Palette;
-        stats.Should().HaveCount(500);
+        stats.Should().HaveCount(3100);
         var train = new HashSet<string>(Split("train").Select(i => i + ".png"));
         var trainCounts = new long[256];
         var valCounts = new long[256];
