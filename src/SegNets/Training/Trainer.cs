@@ -230,17 +230,21 @@ public sealed class Trainer
         {
             if (mixed is null)
             {
-                var report = StateDictLoader.Load(Model, tensors, strict: true, source: folder);
-                _ = report;
+                StateDictLoader.Load(Model, tensors, strict: true, source: folder);
             }
             else
             {
-                var names = Model.named_parameters().ToDictionary(p => p.parameter.Handle, p => p.name);
+                // bfloat16 weights come from their float32 masters; norms and buffers are copied as they are.
+                var parameters = Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+                var masters = mixed.Masters;
+                var names = parameters.ToDictionary(p => p.Value.Handle, p => p.Key);
                 mixed.SetMasters(p => tensors.TryGetValue(names[p.Handle], out var t) ? t : null);
                 using var _ = no_grad();
                 foreach (var (key, value) in Model.state_dict())
-                    if (tensors.TryGetValue(key, out var t) && !mixed.Masters.ContainsKey(Model.named_parameters().FirstOrDefault(p => p.name == key).parameter?.Handle ?? IntPtr.Zero))
-                        value.copy_(t);
+                {
+                    var cast = parameters.TryGetValue(key, out var p) && masters.ContainsKey(p.Handle);
+                    if (!cast && tensors.TryGetValue(key, out var t)) value.copy_(t);
+                }
             }
         }
         finally

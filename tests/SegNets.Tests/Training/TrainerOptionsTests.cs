@@ -88,6 +88,39 @@ public class TrainerOptionsTests
     }
 
     [Fact]
+    public void ABFloat16RunResumesFromItsFloat32Checkpoint()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var scope = NewDisposeScope();
+        using var data = Data();
+        using var dir = new TempDir();
+        var options = new TrainingOptions { Epochs = 2, LearningRate = 0.05, Precision = Precision.BFloat16, OutputDirectory = dir.Path, TensorBoard = false, Resume = true };
+        manual_seed(1);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var first = () => new Trainer(LRAspp.Torchvision(3), options).Fit(Loader(data),
+            progress: new Inline<TrainingProgress>(p => { if (p.Phase == "done") stop.Cancel(); }), cancellationToken: stop.Token);
+        first.Should().Throw<OperationCanceledException>();
+        var saved = SegNets.Checkpoints.SafeTensors.Load(Path.Combine(dir.Path, "epoch-0001", TrainingCheckpoint.ModelFile)).Tensors;
+
+        manual_seed(42);
+        var model = LRAspp.Torchvision(3);
+        var fresh = model.named_parameters().First(p => p.name == "classifier.high_classifier.weight").parameter.detach().clone();
+        var resumedWeights = new Dictionary<string, Tensor>();
+        var result = new Trainer(model, options).Fit(Loader(data), progress: new Inline<TrainingProgress>(p =>
+        {
+            if (p.Phase == "train" && p.Batch == 1)
+                foreach (var (name, t) in model.named_parameters()) resumedWeights[name] = t.detach().to_type(ScalarType.Float32).clone().DetachFromDisposeScope();
+        }), cancellationToken: ct);
+        result.ResumedFromEpoch.Should().Be(1);
+        result.History.Should().HaveCount(2).And.OnlyContain(h => double.IsFinite(h.Loss));
+        // One step after the resume the weights are near the checkpoint's, not near the fresh model's.
+        var checkpoint = saved["classifier.high_classifier.weight"];
+        var toCheckpoint = (resumedWeights["classifier.high_classifier.weight"] - checkpoint).abs().mean().item<float>();
+        var freshToCheckpoint = (fresh - checkpoint).abs().mean().item<float>();
+        toCheckpoint.Should().BeLessThan(freshToCheckpoint / 4);
+    }
+
+    [Fact]
     public void BadOptionsAreRefusedByName()
     {
         var act = () => new TrainingOptions { Epochs = 0 }.Validate();
