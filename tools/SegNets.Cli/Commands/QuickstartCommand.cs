@@ -32,15 +32,16 @@ public static class QuickstartCommand
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
         var seed = new Option<int>("--seed") { Description = "seed of weights, shuffling and augmentation", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "continue from the newest checkpoint in --output" };
+        var noFlip = new Option<bool>("--no-flip") { Description = "predict without the horizontally flipped twin" };
         var command = new Command("quickstart", "Train a small model on the embedded fashion-scenes dataset, evaluate it, write masks and overlays")
         {
-            data, output, epochs, size, width, lr, batch, device, seed, resume,
+            data, output, epochs, size, width, lr, batch, device, seed, resume, noFlip,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(new QuickstartSettings
         {
             Data = parse.GetValue(data), Output = parse.GetValue(output)!, Epochs = parse.GetValue(epochs), Size = parse.GetValue(size),
             Width = parse.GetValue(width), LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch),
-            Device = parse.GetValue(device)!, Seed = parse.GetValue(seed), Resume = parse.GetValue(resume),
+            Device = parse.GetValue(device)!, Seed = parse.GetValue(seed), Resume = parse.GetValue(resume), Flip = !parse.GetValue(noFlip),
         }, ct)));
         return command;
     }
@@ -71,8 +72,9 @@ public static class QuickstartCommand
                 Epochs = s.Epochs, LearningRate = s.LearningRate, HeadLearningRateMultiplier = 1, WeightDecay = 1e-4,
                 Device = device, Seed = s.Seed, OutputDirectory = Path.Combine(s.Output, "run"), Resume = s.Resume, KeepCheckpoints = 1,
             };
-            // Scored as GluonCV does: the prediction at the training size is resized back to the 128x128 labels.
-            var evaluator = new SegmentationEvaluator(model, new EvaluationOptions { BaseSize = s.Size, CropSize = s.Size });
+            // Scored as GluonCV does: the prediction at the training size (with its flipped twin, GluonCV flip_inference)
+            // is resized back to the 128x128 labels.
+            var evaluator = new SegmentationEvaluator(model, new EvaluationOptions { BaseSize = s.Size, CropSize = s.Size, Flip = s.Flip });
 
             TrainingResult result = null!;
             AnsiConsole.Progress()
