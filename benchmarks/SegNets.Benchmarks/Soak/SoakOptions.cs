@@ -6,7 +6,8 @@ namespace SegNets.Benchmarks.Soak;
 /// The command line of the soaks: <c>--name value</c> pairs and <c>--flag</c>s after the mode. Shared options:
 /// <c>--every N</c> (sample every N steps; default 1% of the run), <c>--gc</c> (a full collection with finalizers
 /// before each sample, to take the managed heap's own growth out of RSS), <c>--trim</c> (glibc malloc_trim(0) before
-/// each sample, to take free memory kept by malloc out of RSS), <c>--csv FILE</c> (the samples as CSV).
+/// each sample, to take free memory kept by malloc out of RSS), <c>--csv FILE</c> (the samples as CSV), <c>--threads N</c>
+/// (libtorch's intra-op threads; default libtorch's own, one per core).
 /// </summary>
 internal sealed class SoakOptions
 {
@@ -27,6 +28,7 @@ internal sealed class SoakOptions
         Collect = Flag("gc");
         Trim = Flag("trim");
         Csv = String("csv", "") is { Length: > 0 } csv ? csv : null;
+        Threads = (int)Long("threads", 0) is var threads and > 0 ? threads : null;
     }
 
     public long? Every { get; }
@@ -36,6 +38,8 @@ internal sealed class SoakOptions
     public bool Trim { get; }
 
     public string? Csv { get; }
+
+    public int? Threads { get; }
 
     public bool Flag(string name)
     {

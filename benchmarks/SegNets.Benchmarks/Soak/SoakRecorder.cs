@@ -43,6 +43,7 @@ internal sealed class SoakRecorder
     /// <summary>Prints the header and takes the step-0 sample.</summary>
     public void Start(string title, IEnumerable<string> setup)
     {
+        if (_options.Threads is int threads) set_num_threads(threads);
         Console.WriteLine(title);
         foreach (var line in setup) Console.WriteLine("  " + line);
         Console.WriteLine($"  process: {Environment.ProcessorCount} CPUs, torch threads {get_num_threads()}, "
