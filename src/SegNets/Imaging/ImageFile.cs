@@ -19,8 +19,11 @@ public static class ImageFile
         var result = codec.GetPixels(info, pixels);
         if (result != SKCodecResult.Success)
             throw new InvalidDataException($"{path}: decoding failed ({result}); the file is corrupt or truncated");
-        using var rgba = tensor(pixels, dtype: ScalarType.Byte).view(info.Height, info.Width, 4);
-        return rgba[.., .., ..3].permute(2, 0, 1).contiguous();
+        // The wrapped array, its view, slice and permutation are freed here: callers without a dispose scope of their
+        // own (a script reading one image) must not leave them to the finalizer.
+        using var scope = NewDisposeScope();
+        var rgba = tensor(pixels, dtype: ScalarType.Byte).view(info.Height, info.Width, 4);
+        return rgba[.., .., ..3].permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -31,8 +34,9 @@ public static class ImageFile
     {
         if (classes.dim() != 2) throw new ArgumentException($"expected a class map (H, W), got shape [{string.Join(", ", classes.shape)}]", nameof(classes));
         long height = classes.shape[0], width = classes.shape[1];
-        using var cpu = classes.to(CPU).to_type(ScalarType.Int64);
-        var ids = cpu.data<long>().ToArray();
+        long[] ids;
+        using (NewDisposeScope())
+            ids = classes.to(CPU).to_type(ScalarType.Int64).data<long>().ToArray();
         var rgba = new byte[height * width * 4];
         for (long i = 0; i < ids.Length; i++)
         {
