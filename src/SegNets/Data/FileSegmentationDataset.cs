@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using SegNets.Imaging;
 using static TorchSharp.torch;
@@ -117,18 +118,30 @@ public abstract class FileSegmentationDataset : ISegmentationDataset
             if (imageHeight != height || imageWidth != width)
                 throw new InvalidDataException(
                     $"{files.LabelPath}: label map is {width}x{height} (WxH) but its image {files.ImagePath} is {imageWidth}x{imageHeight}");
-            var mask = new long[values.Length];
-            for (int p = 0; p < values.Length; p++)
+            // Written straight into the tensor's native memory: a managed long[] would be a large-object-heap
+            // allocation per sample from 103x103 pixels on, and on loader threads those trigger full GCs while the
+            // training thread is inside libtorch (docs/benchmarks.md, "Memory soaks").
+            var mask = empty([height, width], ScalarType.Int64);
+            try
             {
-                int v = values[p];
-                int c = (uint)v < (uint)_table.Length ? _table[v] : -1;
-                if (c < 0)
-                    throw new InvalidDataException(
-                        $"{files.LabelPath}: label value {v} at row {p / width}, column {p % width} is out of range for "
-                        + $"{Labels.Name} ({Labels.NumClasses} classes; stored values accepted: {_accepted})");
-                mask[p] = c;
+                var classes = MemoryMarshal.Cast<byte, long>(mask.bytes);
+                for (int p = 0; p < values.Length; p++)
+                {
+                    int v = values[p];
+                    int c = (uint)v < (uint)_table.Length ? _table[v] : -1;
+                    if (c < 0)
+                        throw new InvalidDataException(
+                            $"{files.LabelPath}: label value {v} at row {p / width}, column {p % width} is out of range for "
+                            + $"{Labels.Name} ({Labels.NumClasses} classes; stored values accepted: {_accepted})");
+                    classes[p] = c;
+                }
             }
-            return new SegmentationSample(files.Id, image, tensor(mask, [height, width], ScalarType.Int64));
+            catch
+            {
+                mask.Dispose();
+                throw;
+            }
+            return new SegmentationSample(files.Id, image, mask);
         }
         catch
         {

@@ -19,8 +19,11 @@ public static class ImageFile
         var result = codec.GetPixels(info, pixels);
         if (result != SKCodecResult.Success)
             throw new InvalidDataException($"{path}: decoding failed ({result}); the file is corrupt or truncated");
-        using var rgba = tensor(pixels, dtype: ScalarType.Byte).view(info.Height, info.Width, 4);
-        return rgba[.., .., ..3].permute(2, 0, 1).contiguous();
+        // The wrapped array, its view, slice and permutation are freed here: callers without a dispose scope of their
+        // own (a script reading one image) must not leave them to the finalizer.
+        using var scope = NewDisposeScope();
+        var rgba = tensor(pixels, dtype: ScalarType.Byte).view(info.Height, info.Width, 4);
+        return rgba[.., .., ..3].permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -55,8 +58,9 @@ public static class ImageFile
         var (height, width, ids) = ClassMap(classes);
         if (image.dim() != 3 || image.shape[0] != 3 || image.shape[1] != height || image.shape[2] != width)
             throw new ArgumentException($"image shape [{string.Join(", ", image.shape)}] does not match the class map ({height}, {width}); expected (3, {height}, {width})", nameof(image));
-        using var hwc = image.to(CPU).to_type(ScalarType.Byte).permute(1, 2, 0).contiguous();
-        var rgb = hwc.data<byte>().ToArray();
+        byte[] rgb;
+        using (NewDisposeScope())
+            rgb = image.to(CPU).to_type(ScalarType.Byte).permute(1, 2, 0).contiguous().data<byte>().ToArray();
         var rgba = new byte[height * width * 4];
         for (long i = 0; i < ids.Length; i++)
         {
@@ -75,8 +79,9 @@ public static class ImageFile
     static (long Height, long Width, long[] Ids) ClassMap(Tensor classes)
     {
         if (classes.dim() != 2) throw new ArgumentException($"expected a class map (H, W), got shape [{string.Join(", ", classes.shape)}]", nameof(classes));
-        using var cpu = classes.to(CPU).to_type(ScalarType.Int64);
-        return (classes.shape[0], classes.shape[1], cpu.data<long>().ToArray());
+        // In a scope: the CPU copy and the cast are freed here, not left to the finalizer.
+        using (NewDisposeScope())
+            return (classes.shape[0], classes.shape[1], classes.to(CPU).to_type(ScalarType.Int64).data<long>().ToArray());
     }
 
     static Rgb Color(DatasetInfo labels, long id) => id >= 0 && id < labels.Palette.Count ? labels.Palette[(int)id] : default;

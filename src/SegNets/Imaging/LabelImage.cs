@@ -18,9 +18,11 @@ public static class LabelImage
     public static Tensor Read(string path)
     {
         var (values, height, width) = ReadValues(path);
-        var longs = new long[values.Length];
+        // Filled in native memory rather than through a managed long[] (a large-object-heap allocation per map).
+        var map = empty([height, width], ScalarType.Int64);
+        var longs = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(map.bytes);
         for (int i = 0; i < values.Length; i++) longs[i] = values[i];
-        return tensor(longs, [height, width], ScalarType.Int64);
+        return map;
     }
 
     /// <summary>The stored samples, row-major, with the image size; what the datasets map to class indices.</summary>

@@ -9,8 +9,9 @@ namespace SegNets.Training;
 /// skipped), optional class weights and OHEM, plus the auxiliary head's loss times its weight — GluonCV's
 /// MixSoftmaxCrossEntropyLoss (gluoncv/loss.py) and torchvision's references/segmentation criterion
 /// (<c>losses['out'] + 0.5 * losses['aux']</c>). Logits are taken in float32 whatever the forward's precision.
+/// Dispose it to free the class-weight tensor.
 /// </summary>
-public sealed class SegmentationLoss
+public sealed class SegmentationLoss : IDisposable
 {
     readonly Tensor? _weights;
 
@@ -23,8 +24,11 @@ public sealed class SegmentationLoss
         IgnoreIndex = ignoreIndex;
         Ohem = ohem;
         AuxWeight = auxWeight;
-        if (classWeights is not null) _weights = tensor(classWeights);
+        // Detached: a loss made inside a caller's dispose scope must outlive it.
+        if (classWeights is not null) _weights = tensor(classWeights).DetachFromDisposeScope();
     }
+
+    public void Dispose() => _weights?.Dispose();
 
     public int NumClasses { get; }
     public long IgnoreIndex { get; }

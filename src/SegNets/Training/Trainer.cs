@@ -65,7 +65,10 @@ public sealed class Trainer
         var backboneParameters = Model.named_parameters().Where(p => p.name.StartsWith(o.BackbonePrefix, StringComparison.Ordinal))
             .Select(p => p.parameter).ToList();
         var (optimizer, groups) = BuildOptimizer(mixed);
-        var loss = new SegmentationLoss(Model.NumClasses, o.IgnoreIndex, o.ClassWeights, o.Ohem, o.AuxWeight);
+        // Disposed at the end of the run: the momentum buffers are as large as the model, and a caller that trains
+        // again (a sweep, fine-tuning in stages) must not keep them until some later full GC finalizes them.
+        using var ownedOptimizer = optimizer;
+        using var loss = new SegmentationLoss(Model.NumClasses, o.IgnoreIndex, o.ClassWeights, o.Ohem, o.AuxWeight);
 
         var history = new List<EpochRecord>();
         int startEpoch = 0, resumedFrom = 0;
@@ -210,10 +213,12 @@ public sealed class Trainer
         var masters = mixed?.Masters;
         var state = new Dictionary<string, Tensor>();
         var parameters = Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        // The detach() views are freed here; only the copies leave (the caller disposes them).
+        using var scope = NewDisposeScope();
         foreach (var (key, value) in Model.state_dict())
         {
             var source = masters is not null && parameters.TryGetValue(key, out var p) && masters.TryGetValue(p.Handle, out var m) ? m : value;
-            state[key] = source.detach().to(CPU, copy: true);
+            state[key] = source.detach().to(CPU, copy: true).MoveToOuterDisposeScope();
         }
         return state;
     }

@@ -51,6 +51,31 @@ public class ImageFileTests
     }
 
     [Fact]
+    public void ReadingAndWritingOutsideADisposeScopeLeaveOnlyTheResult()
+    {
+        // Called as README shows, with no dispose scope around: intermediates must be freed here, not by the finalizer
+        // (the infer-soak's predict loop saw the live-tensor count climb by ~3 per image read until a GC).
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "gradient.jpg");
+        WriteGradient(path, 40, 30, SKEncodedImageFormat.Jpeg);
+        long Live() => TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (ImageFile.ReadRgb(path)) { } // warm-up
+        long before = Live();
+        using (var image = ImageFile.ReadRgb(path))
+        {
+            Live().Should().Be(before + 1, "ReadRgb returns one tensor and keeps nothing else");
+            Tensor classes;
+            using (NewDisposeScope())
+                classes = image[0].to_type(ScalarType.Int64).remainder(Datasets.FashionScenes.NumClasses).MoveToOuterDisposeScope();
+            using var _ = classes;
+            long withClasses = Live();
+            ImageFile.WriteColoredPng(classes, Datasets.FashionScenes, Path.Combine(dir.Path, "classes.png"));
+            Live().Should().Be(withClasses, "WriteColoredPng keeps no tensor");
+        }
+        Live().Should().Be(before);
+    }
+
+    [Fact]
     public void CorruptAndMissingFilesAreNamedInTheError()
     {
         using var dir = new TempDir();
