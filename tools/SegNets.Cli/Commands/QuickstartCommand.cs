@@ -95,11 +95,26 @@ public static class QuickstartCommand
                                                    (r.Validation.TryGetValue("mIoU", out var m) ? $", val mIoU {m:P1}" : ""));
                         }
                     });
-                    result = new Trainer(model, options).Fit(loader,
-                        (epoch, token) => epoch % 5 == 0 || epoch == s.Epochs
+                    Func<int, CancellationToken, IReadOnlyDictionary<string, double>> validate = (epoch, token) =>
+                        epoch % 5 == 0 || epoch == s.Epochs
                             ? new Dictionary<string, double> { ["mIoU"] = evaluator.Evaluate(val, ct: token).Metrics.MeanIou }
-                            : new Dictionary<string, double>(),
-                        progress, ct);
+                            : new Dictionary<string, double>();
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try
+                        {
+                            result = new Trainer(model, options).Fit(loader, validate, progress, ct);
+                            break;
+                        }
+                        catch (System.Runtime.InteropServices.ExternalException e) when (attempt <= 3 && e.Message.Contains("Scalar.h", StringComparison.Ordinal))
+                        {
+                            // TorchSharp 0.107 can free an operator's temporary Scalar while libtorch still reads it
+                            // when a GC runs on another thread (dotnet/TorchSharp#1434). The op fails before it writes,
+                            // and a resume from the last epoch checkpoint gives the same weights as an unbroken run.
+                            AnsiConsole.MarkupLine($"[yellow]TorchSharp's Scalar race hit (attempt {attempt}); resuming from the last checkpoint[/]");
+                            options = options with { Resume = true };
+                        }
+                    }
                     bar.Value = bar.MaxValue;
                 });
             var trainSeconds = watch.Elapsed.TotalSeconds;

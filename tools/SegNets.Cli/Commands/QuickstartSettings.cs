@@ -7,7 +7,7 @@ public sealed record QuickstartSettings
 
     public string? Data { get; init; }
     public string Output { get; init; } = "quickstart-output";
-    public int Epochs { get; init; } = 25;
+    public int Epochs { get; init; } = 30;
     public int Size { get; init; } = 64;
     public int Width { get; init; } = 32;
     public double LearningRate { get; init; } = 0.1;
