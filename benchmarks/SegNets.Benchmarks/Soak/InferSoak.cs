@@ -50,7 +50,7 @@ internal static class InferSoak
 
         var recorder = new SoakRecorder(o, images, "images");
         recorder.Start($"infer-soak: {images} images through {description} ({SoakModels.Parameters(model)}), untrained weights", [
-            $"data: {(random ? $"{source.Count} seeded random {size}x{size} images and masks (made anew" : $"{data} val split, {source.Count} 128x128 images decoded from JPEG/PNG")} each time)"
+            $"data: {(random ? $"{source.Count} seeded random {size}x{size} images and masks (made anew" : $"{data} val split, {source.Count} 128x128 images (decoded from JPEG/PNG")} each time)"
                 + (random || size == 128 ? "" : $", centre {size}x{size} crop") + ", cycled",
             mode == "evaluate"
                 ? $"SegmentationEvaluator.Evaluate over all {images} images, protocol {protocol}"

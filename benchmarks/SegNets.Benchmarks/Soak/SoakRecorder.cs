@@ -99,10 +99,10 @@ internal sealed class SoakRecorder
         Console.WriteLine($"RSS: start {Mib(_samples[0].Rss)} MiB, 10% {Mib(At(0.1).Rss)}, 50% {Mib(At(0.5).Rss)}, 100% {Mib(last.Rss)} MiB"
             + $" (min {Mib(_samples.Min(s => s.Rss))}, max {Mib(_samples.Max(s => s.Rss))}; second half: min {Mib(secondHalf.Min(s => s.Rss))}, max {Mib(secondHalf.Max(s => s.Rss))})");
         Console.WriteLine($"slope over the second half ({secondHalf.Count} samples, {_unit} {secondHalf[0].Step}..{last.Step}), per 1000 {_unit}:");
-        Console.WriteLine($"  RSS {rss:+0.00;-0.00} MiB, anon {anon:+0.00;-0.00} MiB, managed {managed:+0.00;-0.00} MiB, GC committed {committed:+0.00;-0.00} MiB, "
-            + $"malloc in use {(MemoryProbe.HasMallocStatistics ? used.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "n/a")} MiB, "
-            + $"malloc free {(MemoryProbe.HasMallocStatistics ? free.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "n/a")} MiB, "
-            + $"live tensors {tensors:+0.0;-0.0}");
+        Console.WriteLine($"  RSS {S(rss)} MiB, anon {S(anon)} MiB, managed {S(managed)} MiB, GC committed {S(committed)} MiB, "
+            + $"malloc in use {(MemoryProbe.HasMallocStatistics ? S(used) : "n/a")} MiB, "
+            + $"malloc free {(MemoryProbe.HasMallocStatistics ? S(free) : "n/a")} MiB, "
+            + $"live tensors {S(tensors, 1)}");
         Console.WriteLine($"collections: {_gcReasons.Summary()}");
         _gcReasons.Dispose();
         Console.WriteLine($"live tensors: start {_samples[0].LiveTensors}, 50% {At(0.5).LiveTensors}, end {last.LiveTensors}, "
@@ -112,7 +112,7 @@ internal sealed class SoakRecorder
         if (rss > RssSlopeLimit) why.Add($"RSS grows {rss:F2} MiB per 1000 {_unit} (limit {RssSlopeLimit})");
         if (tensors > TensorSlopeLimit) why.Add($"live tensors grow {tensors:F1} per 1000 {_unit} (limit {TensorSlopeLimit})");
         Console.WriteLine(flat
-            ? $"verdict: FLAT (second-half RSS slope {rss:+0.00;-0.00} MiB per 1000 {_unit} <= {RssSlopeLimit}, live tensors {tensors:+0.0;-0.0} per 1000 <= {TensorSlopeLimit})"
+            ? $"verdict: FLAT (second-half RSS slope {S(rss)} MiB per 1000 {_unit} <= {RssSlopeLimit}, live tensors {S(tensors, 1)} per 1000 <= {TensorSlopeLimit})"
             : $"verdict: GROWING: {string.Join("; ", why)}");
         return flat;
     }
@@ -147,6 +147,13 @@ internal sealed class SoakRecorder
     }
 
     private static string Mib(long bytes) => bytes < 0 ? "n/a" : (bytes / (double)(1 << 20)).ToString("F1", CultureInfo.InvariantCulture);
+
+    /// <summary>A signed figure; values that round to zero print as +0.00, never -0.00.</summary>
+    private static string S(double value, int decimals = 2)
+    {
+        var rounded = Math.Round(value, decimals) + 0.0;
+        return (rounded == 0 ? 0.0 : rounded).ToString(decimals == 1 ? "+0.0;-0.0" : "+0.00;-0.00", CultureInfo.InvariantCulture);
+    }
 
     private static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
