@@ -31,6 +31,9 @@ public sealed record RecipeRun
     /// <summary>The base learning rate instead of the recipe's (scale it with the batch size: Goyal et al.'s linear rule).</summary>
     public double? LearningRate { get; init; }
 
+    /// <summary>Clip the global gradient norm (none in the recipes; a guard for short runs from random weights).</summary>
+    public double? GradientClipNorm { get; init; }
+
     /// <summary>A square crop instead of the recipe's (smoke runs).</summary>
     public int? Crop { get; init; }
 

@@ -168,6 +168,7 @@ public static class RecipeRunner
         var options = Options(stage, run.OutputDirectory, run.Iterations, loader.BatchCount) with
         {
             LearningRate = run.LearningRate ?? stage.LearningRate,
+            GradientClipNorm = run.GradientClipNorm,
             Device = run.Device, Precision = run.Precision, Resume = run.Resume && run.OutputDirectory is not null, Seed = run.Seed,
         };
         log?.Invoke($"  {dataset.Count} images, batch {batch}, {loader.BatchCount} iterations per epoch, " +

@@ -337,6 +337,7 @@ public class SegmentationLoaderTests
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        // "VmRSS:\t  123456 kB": the tab is followed by no space once RSS has 8 digits.
+        return long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 }
