@@ -34,8 +34,13 @@ model.to(device);
 // The validation split of the stage that made the weights, read in its official layout.
 var stage = RecipeRunner.Stage(TrainingRecipes.Get(name));
 var dataset = RecipeRunner.OpenDataset(stage, data, validation: true);
-if (options.TryGetValue("limit", out var limit)) dataset = new SegNets.Data.TensorSegmentationDataset(dataset.Labels,
-    Enumerable.Range(0, Math.Min(int.Parse(limit), dataset.Count)).Select(dataset.Get));
+if (options.TryGetValue("limit", out var limit))
+{
+    // The dataset keeps its own copies; the decoded samples are freed with this scope.
+    using var decoded = torch.NewDisposeScope();
+    dataset = new SegNets.Data.TensorSegmentationDataset(dataset.Labels,
+        Enumerable.Range(0, Math.Min(int.Parse(limit), dataset.Count)).Select(dataset.Get).ToList());
+}
 
 int? baseSize = entry.Evaluation.BaseSize, crop = entry.Evaluation.CropHeight;
 var protocol = options.GetValueOrDefault("protocol") ?? "plain";

@@ -20,7 +20,9 @@ public sealed class TensorSegmentationDataset : ISegmentationDataset, IDisposabl
                 throw new ArgumentException($"sample '{s.Id}': image shape [{string.Join(", ", s.Image.shape)}], expected (3, H, W)", nameof(samples));
             if (s.Mask.dim() != 2 || s.Mask.shape[0] != s.Image.shape[1] || s.Mask.shape[1] != s.Image.shape[2])
                 throw new ArgumentException($"sample '{s.Id}': mask shape [{string.Join(", ", s.Mask.shape)}] does not match image [{string.Join(", ", s.Image.shape)}]", nameof(samples));
-            _samples.Add(new SegmentationSample(s.Id, s.Image.detach().clone(), s.Mask.to_type(ScalarType.Int64).detach().clone()));
+            // Detached: a dataset made inside a caller's dispose scope owns its copies beyond that scope.
+            _samples.Add(new SegmentationSample(s.Id, s.Image.detach().clone().DetachFromDisposeScope(),
+                s.Mask.to_type(ScalarType.Int64).detach().clone().DetachFromDisposeScope()));
         }
     }
 

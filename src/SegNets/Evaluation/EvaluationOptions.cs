@@ -36,6 +36,10 @@ public sealed record EvaluationOptions
     /// <c>ID.png</c>, coloured with the dataset's palette.</summary>
     public string? PredictionDirectory { get; init; }
 
+    /// <summary>If set, <see cref="SegmentationEvaluator.Evaluate"/> writes each image with its prediction painted over
+    /// it there as <c>ID.png</c> (<see cref="Imaging.ImageFile.WriteOverlayPng"/>), from the same prediction.</summary>
+    public string? OverlayDirectory { get; init; }
+
     /// <summary>A single forward of the image as it is (torchvision's reference evaluation).</summary>
     public static EvaluationOptions Plain { get; } = new();
 

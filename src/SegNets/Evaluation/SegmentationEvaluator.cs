@@ -105,6 +105,7 @@ public sealed class SegmentationEvaluator
         if (dataset.Labels.NumClasses != Model.NumClasses)
             throw new ArgumentException($"the dataset '{dataset.Labels.Name}' has {dataset.Labels.NumClasses} classes but the model predicts {Model.NumClasses}", nameof(dataset));
         if (Options.PredictionDirectory is { } outDir) Directory.CreateDirectory(outDir);
+        if (Options.OverlayDirectory is { } overlayDir) Directory.CreateDirectory(overlayDir);
         var watch = Stopwatch.StartNew();
         var device = Device;
         using var matrix = new ConfusionMatrix(Model.NumClasses, SegmentationSample.IgnoreIndex, device)
@@ -131,6 +132,8 @@ public sealed class SegmentationEvaluator
                 }
                 if (Options.PredictionDirectory is { } dir)
                     ImageFile.WriteColoredPng(prediction, dataset.Labels, Path.Combine(dir, FileNameOf(sample.Id) + ".png"));
+                if (Options.OverlayDirectory is { } overlays)
+                    ImageFile.WriteOverlayPng(sample.Image, prediction, dataset.Labels, Path.Combine(overlays, FileNameOf(sample.Id) + ".png"));
                 progress?.Report(i + 1);
             }
         }

@@ -41,16 +41,16 @@ public abstract class LearningRateSchedule
     /// <remarks>A warmup that would not fit a shortened run is cut to leave its last iteration to the schedule.</remarks>
     public static LearningRateSchedule From(TrainingOptions options, long totalIterations, int iterationsPerEpoch)
     {
-        options = options with { WarmupIterations = (int)Math.Min(options.WarmupIterations, totalIterations - 1) };
+        var warmup = (int)Math.Min(options.WarmupIterations, totalIterations - 1);
         return options.Schedule switch
-    {
-        ScheduleKind.Poly => new PolySchedule(options.LearningRate, totalIterations, options.PolyPower, options.WarmupIterations, options.WarmupFactor),
-        ScheduleKind.Cosine => new CosineSchedule(options.LearningRate, totalIterations, options.WarmupIterations, options.WarmupFactor),
-        ScheduleKind.Step => new StepSchedule(options.LearningRate, totalIterations,
-            (options.StepMilestoneEpochs ?? []).Select(e => (long)e * iterationsPerEpoch).ToArray(), options.StepGamma,
-            options.WarmupIterations, options.WarmupFactor),
-        ScheduleKind.Constant => new StepSchedule(options.LearningRate, totalIterations, [], 1, options.WarmupIterations, options.WarmupFactor),
-        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Schedule, "unknown schedule"),
-    };
+        {
+            ScheduleKind.Poly => new PolySchedule(options.LearningRate, totalIterations, options.PolyPower, warmup, options.WarmupFactor),
+            ScheduleKind.Cosine => new CosineSchedule(options.LearningRate, totalIterations, warmup, options.WarmupFactor),
+            ScheduleKind.Step => new StepSchedule(options.LearningRate, totalIterations,
+                (options.StepMilestoneEpochs ?? []).Select(e => (long)e * iterationsPerEpoch).ToArray(), options.StepGamma,
+                warmup, options.WarmupFactor),
+            ScheduleKind.Constant => new StepSchedule(options.LearningRate, totalIterations, [], 1, warmup, options.WarmupFactor),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Schedule, "unknown schedule"),
+        };
     }
 }

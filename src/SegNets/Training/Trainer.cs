@@ -92,7 +92,7 @@ public sealed class Trainer
             manual_seed(o.Seed);
         }
 
-        using var log = o.OutputDirectory is null ? null : new TrainingLog(o.OutputDirectory, o.TensorBoard);
+        var log = o.OutputDirectory is null ? null : new TrainingLog(o.OutputDirectory, o.TensorBoard);
         for (var epoch = startEpoch; epoch < epochs; epoch++)
         {
             Model.train();

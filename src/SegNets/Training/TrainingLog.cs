@@ -11,7 +11,7 @@ namespace SegNets.Training;
 /// SummaryWriter; <c>tensorboard --logdir</c> reads them): train/loss and train/lr per iteration, epoch means and
 /// validation scores per epoch.
 /// </summary>
-public sealed class TrainingLog : IDisposable
+public sealed class TrainingLog
 {
     public const string CsvFile = "train.csv";
     readonly string _directory;
@@ -64,6 +64,4 @@ public sealed class TrainingLog : IDisposable
         }
         return text.ToString();
     }
-
-    public void Dispose() { }
 }

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using SegNets.Data;
 using SegNets.Data.Transforms;
 using SegNets.Evaluation;
-using SegNets.Imaging;
 using SegNets.Models.Compact;
 using SegNets.Runtime;
 using SegNets.Training;
@@ -72,6 +71,13 @@ public static class QuickstartCommand
                 Epochs = s.Epochs, LearningRate = s.LearningRate, HeadLearningRateMultiplier = 1, WeightDecay = 1e-4,
                 Device = device, Seed = s.Seed, OutputDirectory = Path.Combine(s.Output, "run"), Resume = s.Resume, KeepCheckpoints = 1,
             };
+            // The last epoch's validation writes the masks and overlays too: one pass over val instead of three.
+            var withOutputs = new SegmentationEvaluator(model, new EvaluationOptions
+            {
+                BaseSize = s.Size, CropSize = s.Size, Flip = s.Flip,
+                PredictionDirectory = Path.Combine(s.Output, "masks"), OverlayDirectory = Path.Combine(s.Output, "overlays"),
+            });
+            EvaluationResult? final = null;
             // Scored as GluonCV does: the prediction at the training size (with its flipped twin, GluonCV flip_inference)
             // is resized back to the 128x128 labels.
             var evaluator = new SegmentationEvaluator(model, new EvaluationOptions { BaseSize = s.Size, CropSize = s.Size, Flip = s.Flip });
@@ -96,9 +102,11 @@ public static class QuickstartCommand
                         }
                     });
                     Func<int, CancellationToken, IReadOnlyDictionary<string, double>> validate = (epoch, token) =>
-                        epoch % 5 == 0 || epoch == s.Epochs
-                            ? new Dictionary<string, double> { ["mIoU"] = evaluator.Evaluate(val, ct: token).Metrics.MeanIou }
-                            : new Dictionary<string, double>();
+                    {
+                        if (epoch == s.Epochs) final = withOutputs.Evaluate(val, ct: token);
+                        else if (epoch % 5 != 0) return new Dictionary<string, double>();
+                        return new Dictionary<string, double> { ["mIoU"] = (final ?? evaluator.Evaluate(val, ct: token)).Metrics.MeanIou };
+                    };
                     for (var attempt = 1; ; attempt++)
                     {
                         try
@@ -106,11 +114,14 @@ public static class QuickstartCommand
                             result = new Trainer(model, options).Fit(loader, validate, progress, ct);
                             break;
                         }
-                        catch (System.Runtime.InteropServices.ExternalException e) when (attempt <= 3 && e.Message.Contains("Scalar.h", StringComparison.Ordinal))
+                        catch (System.Runtime.InteropServices.ExternalException e) when (attempt <= 3 && e.Message.Contains("Scalar.h", StringComparison.Ordinal)
+                                                                                         && TrainingCheckpoint.Latest(options.OutputDirectory!) is not null)
                         {
                             // TorchSharp 0.107 can free an operator's temporary Scalar while libtorch still reads it
                             // when a GC runs on another thread (dotnet/TorchSharp#1434). The op fails before it writes,
                             // and a resume from the last epoch checkpoint gives the same weights as an unbroken run.
+                            // Before the first checkpoint there is nothing to resume from (the weights have moved), so
+                            // the error stands.
                             AnsiConsole.MarkupLine($"[yellow]TorchSharp's Scalar race hit (attempt {attempt}); resuming from the last checkpoint[/]");
                             options = options with { Resume = true };
                         }
@@ -119,10 +130,9 @@ public static class QuickstartCommand
                 });
             var trainSeconds = watch.Elapsed.TotalSeconds;
 
-            var evaluation = new SegmentationEvaluator(model, evaluator.Options with { PredictionDirectory = Path.Combine(s.Output, "masks") })
-                .Evaluate(val, ct: ct);
+            // A resume of a finished run trains no epoch, so nothing was validated.
+            var evaluation = final ?? withOutputs.Evaluate(val, ct: ct);
             evaluation.Save(s.Output);
-            WriteOverlays(model, evaluator, val, Path.Combine(s.Output, "overlays"), ct);
             AnsiConsole.WriteLine();
             AnsiConsole.WriteLine(evaluation.Metrics.ToTable());
             AnsiConsole.MarkupLine($"[bold]val mIoU {evaluation.Metrics.MeanIou:P1}[/] (pixAcc {evaluation.Metrics.PixelAccuracy:P1}) after {result.History.Count} epochs; " +
@@ -140,19 +150,6 @@ public static class QuickstartCommand
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
-    }
-
-    static void WriteOverlays(TinyUNet model, SegmentationEvaluator evaluator, ISegmentationDataset val, string directory, CancellationToken ct)
-    {
-        Directory.CreateDirectory(directory);
-        for (var i = 0; i < val.Count; i++)
-        {
-            ct.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            using var sample = val.Get(i);
-            ImageFile.WriteOverlayPng(sample.Image, evaluator.Predict(sample.Image), val.Labels, Path.Combine(directory, sample.Id + ".png"));
-        }
-        _ = model;
     }
 
     /// <summary>samples/data/fashion-scenes in the current folder or one above it (the repository root).</summary>
