@@ -15,13 +15,18 @@ It is NOT SegNets' C# code: the test compares the two. The state-dict keys are T
 decoders.0.*); the weights are synthetic_weights.py's, filled through rename(), which maps each TI key to the
 SegNets key that holds the same tensor (the TI -> SegNets key mapping).
 
-    /usr/bin/python3 tools/reference/edgeai_lite.py OUT_DIR MODEL
+    /usr/bin/python3 tools/reference/edgeai_lite.py OUT_DIR MODEL [checkpoint]
 
 MODEL = DECODER_ENCODER with DECODER deeplabv3plus | fpn | unet and ENCODER mobilenetv2 | mobilenetv2_1.4 |
 regnetx400mf | regnetx800mf | regnetx1.6gf | regnetx3.2gf (the combinations TI defines). Writes OUT_DIR/outputs.pth:
 'input' (2x3x64x96, eval mode), 'logits' (the decoder output before TI's eval-mode argmax), 'num_params' (at 5
 classes, as tested) and 'num_params_19' (19 classes), 'odd_size_ok' (1 if TI's code runs on a 1x3x65x97 input);
-and OUT_DIR/keys.txt: each TI state-dict key and the SegNets key rename() maps it to.
+and OUT_DIR/keys.txt: each TI state-dict key and the SegNets key rename() maps it to. With `checkpoint`, also
+OUT_DIR/checkpoint.pth laid out as TI's training script saves it (edgeai-torchvision@f85ec314
+references/edgeailite/edgeai_xvision/xengine/train_pixel2pixel.py L634-642 `checkpoint_dict`: epoch, model_name,
+state_dict, optimizer, scheduler, best_metric, multi_task_factors, quantize), the scheduler being the MultiStepLR that
+TI's SchedulerWrapper returns the state of for its default 'step' schedule (edgeai-modeloptimization
+xnn/optim/lr_scheduler.py `SchedulerWrapper.state_dict`; train_segmentation_main.py L223-225: step, milestones (100, 200)).
 """
 import collections
 import os
@@ -423,7 +428,20 @@ def count(model):
     return sum(p.numel() for p in model.parameters())
 
 
-def main(out, name):
+def save_ti_checkpoint(model, name, path):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    for p in model.parameters():  # one step so that the optimizer state holds momentum buffers, as a real one does
+        p.grad = torch.zeros_like(p)
+    optimizer.step()
+    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=[100, 200], gamma=0.25)
+    checkpoint = {"epoch": 240, "model_name": name + "_edgeailite", "state_dict": model.state_dict(),
+                  "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "best_metric": 57.77,
+                  "multi_task_factors": None, "quantize": False}
+    assert isinstance(checkpoint["scheduler"]["milestones"], collections.Counter)
+    torch.save(checkpoint, path)
+
+
+def main(out, name, checkpoint=False):
     torch.manual_seed(0)
     model = build(name, NUM_CLASSES)
     synthetic_weights.fill_renamed(model, rename)
@@ -447,6 +465,8 @@ def main(out, name):
     outputs = {"input": x, "logits": logits, "num_params": torch.tensor(count(model)),
                "num_params_19": torch.tensor(count(build(name, 19))), "odd_size_ok": torch.tensor(odd_ok)}
     torch.save(outputs, f"{out}/outputs.pth")
+    if checkpoint:
+        save_ti_checkpoint(model, name, f"{out}/checkpoint.pth")
     with open(f"{out}/keys.txt", "w") as f:  # TI key and the SegNets key rename() maps it to, one pair a line
         f.writelines(f"{k} {rename(k)}\n" for k in model.state_dict())
     print(f"{name}: logits {tuple(logits.shape)} max|x| {logits.abs().max():.4g}, params {count(model)}, "
@@ -454,4 +474,4 @@ def main(out, name):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], checkpoint=len(sys.argv) > 3 and sys.argv[3] == "checkpoint")

@@ -31,6 +31,9 @@ sealed class TorchPickleCalls(string path, bool legacy) : IPickleCalls
     static readonly HashSet<PickleGlobal> Functions =
     [
         new("collections", "OrderedDict"),
+        // torch.optim.lr_scheduler.MultiStepLR keeps its milestones in a Counter, so training checkpoints that save the
+        // scheduler's state_dict next to the weights (TI edgeai-torchvision train_pixel2pixel.py) contain one.
+        new("collections", "Counter"),
         new("torch._utils", "_rebuild_tensor"),
         new("torch._utils", "_rebuild_tensor_v2"),
         new("torch._utils", "_rebuild_parameter"),
@@ -52,6 +55,9 @@ sealed class TorchPickleCalls(string path, bool legacy) : IPickleCalls
         {
             case "OrderedDict":
                 return new PickleDict();
+            case "Counter": // Counter.__reduce__ is (Counter, (dict(self),)): a plain mapping
+                return args.Length == 0 ? new PickleDict() : args[0] as PickleDict
+                    ?? throw new ArgumentException($"expected a dict as the Counter's contents, found {PickleReader.Describe(args[0])}");
             case "_rebuild_tensor":
             case "_rebuild_tensor_v2":
                 if (args.Length < 4) throw new ArgumentException($"expected at least 4 arguments, found {args.Length}");

@@ -11,10 +11,16 @@ namespace SegNets.Zoo;
 /// </summary>
 static class EdgeAIZoo
 {
-    const string Unverified = "TI's checkpoint URLs (edgeai-modelzoo) were not read, so no download is recorded. Input normalisation " +
-        "(x - 128) / 64 is train_pixel2pixel's default; that the released checkpoints used it is unverified.";
+    // edgeai-modelzoo@52e8f70e models/vision/segmentation/<dataset>/edgeai-tv/*.link: the files TI publishes per model.
+    // Every *_config.yaml there has input_mean 128 and input_scale 0.015625, i.e. (x - 128) / 64 on 0..255 RGB.
+    const string Store = "http://software-dl.ti.com/jacinto7/esd/modelzoo/09_02_00/models/vision/segmentation/";
+    const string Normalisation = "Input normalisation (x - 128) / 64 as TI's edgeai-modelzoo configs give it (input_mean 128, input_scale 0.015625).";
+    const string OnnxOnly = "TI publishes only an ONNX export of this row (edgeai-modelzoo ade20k32/edgeai-tv/*.onnx.link). An eval-mode " +
+        "torch.onnx export folds batch norm into the convolutions, so its initializers would not map onto this network's layers; SegNets " +
+        "does not read it and records no download (the file itself was not inspected: no network here).";
+    const string NoWeights = "TI lists no weights for this row.";
 
-    static ZooEntry Lite(string model, string dataset, string size, double? mIoU, long? parameters = null, string? notes = null)
+    static ZooEntry Lite(string model, string dataset, string size, double? mIoU, long? parameters = null, string? notes = null, string? checkpoint = null)
     {
         var (method, encoderPart) = model.Split('+') switch { [var e, var m] => (m, e), _ => throw new ArgumentException(model) };
         string encoder = encoderPart switch
@@ -35,12 +41,17 @@ static class EdgeAIZoo
             "UNetLite" => n => EdgeAiModels.UNetLite(encoder, n),
             _ => throw new ArgumentException(model),
         };
-        var extra = new List<string> { Unverified };
+        var extra = new List<string> { Normalisation };
         if (method.EndsWith("-QAT", StringComparison.Ordinal))
             extra.Add("QAT = the float network after 8-bit quantisation-aware training; SegNets builds the float network.");
         if (encoderPart == "RegNetX3.2FF") extra.Add("'RegNetX3.2FF' is the table's spelling of RegNetX-3.2GF.");
         if (notes is not null) extra.Add(notes);
-        return Entry($"{model}_{dataset}_{size}", method, encoderPart, dataset, size, mIoU, parameters, builder, InputNormalization.EdgeAi, extra);
+        if (checkpoint is not null)
+            extra.Add("Weights: TI's training checkpoint (checkpoint.pth: the state_dict beside optimizer and scheduler state); TI publishes no checksum.");
+        else
+            extra.Add(dataset == "ADE20K32" ? OnnxOnly : NoWeights);
+        var entry = Entry($"{model}_{dataset}_{size}", method, encoderPart, dataset, size, mIoU, parameters, builder, InputNormalization.EdgeAi, extra);
+        return checkpoint is null ? entry : entry with { Checkpoint = new(Store + checkpoint, "pth", null, null, "edgeai") };
     }
 
     static ZooEntry Entry(string name, string method, string backbone, string dataset, string size, double? mIoU, long? parameters,
@@ -74,10 +85,13 @@ static class EdgeAIZoo
         yield return Lite("MobileNetV2-1.4+FPNLite", "ADE20K32", "512x512", 52.93);
         yield return Lite("RegNetX400MF+FPNLite", "ADE20K32", "384x384", 51.03);
         yield return Lite("RegNetX800MF+FPNLite", "ADE20K32", "512x512", 53.29);
-        yield return Lite("MobileNetV2S16+DeepLabV3Lite", "COCOSeg21", "512x512", 57.77);
-        yield return Lite("MobileNetV2+UNetLite", "COCOSeg21", "512x512", 57.01);
+        yield return Lite("MobileNetV2S16+DeepLabV3Lite", "COCOSeg21", "512x512", 57.77,
+            checkpoint: "cocoseg21/edgeai-tv/deeplabv3plus_mobilenetv2_edgeailite_512x512_20210405_checkpoint.pth");
+        yield return Lite("MobileNetV2+UNetLite", "COCOSeg21", "512x512", 57.01,
+            checkpoint: "cocoseg21/edgeai-tv/unet_aspp_mobilenetv2_edgeailite_512x512_20210407_checkpoint.pth");
         yield return Lite("MobileNetV2+FPNLite", "COCOSeg21", "512x512", null);
-        yield return Lite("RegNetX800MF+FPNLite", "COCOSeg21", "512x512", 61.15);
+        yield return Lite("RegNetX800MF+FPNLite", "COCOSeg21", "512x512", 61.15,
+            checkpoint: "cocoseg21/edgeai-tv/fpn_aspp_regnetx800mf_edgeailite_512x512_20210405_checkpoint.pth");
         // 19-class counts: the fact sheet's (architectures.md section 8), also reproduced by tools/reference/edgeai_lite.py.
         yield return Lite("MobileNetV2S16+DeepLabV3Lite", "Cityscapes", "768x384", 69.13, 2_425_024);
         yield return Lite("MobileNetV2+UNetLite", "Cityscapes", "768x384", 68.94, 2_465_836);
@@ -95,7 +109,7 @@ static class EdgeAIZoo
         // The table's "Torchvision Models" on Cityscapes: torchvision's architectures trained by TI (no weights listed).
         // Its COCOSeg21 rows are torchvision's own released models: the zoo's lraspp_mobilenet_v3_large,
         // deeplabv3_mobilenet_v3_large and deeplabv3_resnet50.
-        var tvNote = "torchvision's network trained by TI on Cityscapes; TI lists no weights. Normalisation as torchvision's (ImageNet).";
+        var tvNote = "torchvision's network trained by TI on Cityscapes; " + NoWeights + " Normalisation as torchvision's (ImageNet).";
         yield return Entry("ResNet50+FCN_Cityscapes_1040x520", "FCN", "resnet50 (dilated, OS8)", "Cityscapes", "1040x520", 71.6, null,
             n => Fcn.Torchvision("resnet50", n), InputNormalization.ImageNet, [tvNote]);
         yield return Entry("ResNet50+DeepLabV3_Cityscapes_1040x520", "DeepLabV3", "resnet50 (dilated, OS8)", "Cityscapes", "1040x520", 73.5, null,
