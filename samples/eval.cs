@@ -2,9 +2,10 @@
 #:property SegNetsNeedsBackend=true
 // Evaluate a zoo model on its dataset's validation split and print the per-class table (GluonCV's metrics):
 //   dotnet run samples/eval.cs -- --model deeplab_resnet101_voc --data ~/data/VOCdevkit
-//       [--weights final.safetensors | --pretrained] [--protocol plain|single|multi] [--out DIR] [--device cuda] [--limit N]
+//       [--weights final.safetensors | --pretrained] [--protocol plain|single|multi|padded|original] [--out DIR] [--device cuda] [--limit N]
 // --protocol: plain = one forward on the whole image (GluonCV's test.py today); single / multi = GluonCV's
-// MultiEvalModel at the entry's base/crop size, one scale or 0.5..1.75 with flips.
+// MultiEvalModel at the entry's base/crop size, one scale or 0.5..1.75 with flips; padded = TF DeepLab's evaluation
+// (padded with the mean pixel to the entry's crop size); original = the entry's own protocol where SegNets has it.
 using SegNets.Evaluation;
 using SegNets.Runtime;
 using SegNets.Training;
@@ -19,7 +20,7 @@ for (var i = 0; i < args.Length; i++)
 }
 if (!options.TryGetValue("model", out var name) || !options.TryGetValue("data", out var data))
 {
-    Console.Error.WriteLine("usage: dotnet run samples/eval.cs -- --model NAME --data DIR [--weights FILE | --pretrained] [--protocol plain|single|multi] [--out DIR] [--device D] [--limit N]");
+    Console.Error.WriteLine("usage: dotnet run samples/eval.cs -- --model NAME --data DIR [--weights FILE | --pretrained] [--protocol plain|single|multi|padded|original] [--out DIR] [--device D] [--limit N]");
     return 2;
 }
 var entry = ModelZoo.Info(name);
@@ -49,7 +50,10 @@ var evaluation = protocol switch
     "plain" => EvaluationOptions.Plain,
     "single" => EvaluationOptions.GluonCVSingleScale(baseSize ?? 520, crop ?? 480),
     "multi" => EvaluationOptions.GluonCVMultiScale(baseSize ?? 520, crop ?? 480),
-    _ => throw new ArgumentException($"--protocol is plain, single or multi, not '{protocol}'"),
+    "padded" => EvaluationOptions.PaddedTo(crop ?? 513, entry.Evaluation.CropWidth ?? crop ?? 513),
+    "original" => entry.Evaluation.Protocol
+        ?? throw new ArgumentException($"SegNets does not implement {name}'s original protocol ({entry.Evaluation.Description}); use plain, single, multi or padded"),
+    _ => throw new ArgumentException($"--protocol is plain, single, multi, padded or original, not '{protocol}'"),
 };
 var outDir = options.GetValueOrDefault("out");
 if (outDir is not null) evaluation = evaluation with { PredictionDirectory = Path.Combine(outDir, "masks") };

@@ -1,9 +1,12 @@
 namespace SegNets.Evaluation;
 
 /// <summary>
-/// How <see cref="SegmentationEvaluator"/> turns an image into class scores. With <see cref="BaseSize"/> null the
-/// image goes through the network once as it is ("plain", torchvision's reference evaluation); with it set, the image
-/// is resized, padded and tiled exactly as GluonCV's <c>MultiEvalModel</c> does (see <see cref="SegmentationEvaluator"/>).
+/// How <see cref="SegmentationEvaluator"/> turns an image into class scores. With <see cref="BaseSize"/> and
+/// <see cref="PadHeight"/> null the image goes through the network once as it is ("plain", torchvision's reference
+/// evaluation); with <see cref="BaseSize"/> set, the image is resized, padded and tiled exactly as GluonCV's
+/// <c>MultiEvalModel</c> does; with <see cref="PadHeight"/>/<see cref="PadWidth"/> set, it is padded at the bottom and
+/// right to at least that size with a fixed pixel, as TF DeepLab's evaluation and ChainerCV's DeepLab do (see
+/// <see cref="SegmentationEvaluator"/>).
 /// </summary>
 public sealed record EvaluationOptions
 {
@@ -18,6 +21,17 @@ public sealed record EvaluationOptions
     /// <summary>Network input size: pieces are padded to, and tiles cut at, CropSize x CropSize (GluonCV
     /// <c>crop_size</c>, 480). Required with <see cref="BaseSize"/>; must be null in plain mode.</summary>
     public int? CropSize { get; init; }
+
+    /// <summary>Padded protocol: the image is padded at the bottom to at least this height (TF DeepLab
+    /// <c>eval_crop_size</c>, ChainerCV <c>min_input_size</c>); set together with <see cref="PadWidth"/>.</summary>
+    public int? PadHeight { get; init; }
+
+    /// <summary>Padded protocol: the image is padded at the right to at least this width.</summary>
+    public int? PadWidth { get; init; }
+
+    /// <summary>Padded protocol: the raw RGB value (0..255, all three channels) of the padding, before normalisation:
+    /// TF DeepLab's and ChainerCV's mean pixel 127.5, which their normalisation x / 127.5 - 1 turns into 0.</summary>
+    public double PadPixel { get; init; } = 127.5;
 
     /// <summary>Scales of <see cref="BaseSize"/>; the class scores of all scales are summed. Plain mode allows only [1.0].</summary>
     public double[] Scales { get; init; } = [1.0];
@@ -43,6 +57,12 @@ public sealed record EvaluationOptions
     /// <summary>A single forward of the image as it is (torchvision's reference evaluation).</summary>
     public static EvaluationOptions Plain { get; } = new();
 
+    /// <summary>TF DeepLab's evaluation (and ChainerCV's DeepLabV3+ predict): the image padded at the bottom and right
+    /// with the raw pixel <paramref name="pixel"/> to at least <paramref name="height"/> x <paramref name="width"/>, one
+    /// forward, the logits cut back to the image.</summary>
+    public static EvaluationOptions PaddedTo(int height, int width, double pixel = 127.5) =>
+        new() { PadHeight = height, PadWidth = width, PadPixel = pixel };
+
     /// <summary>GluonCV at one scale without flipping (long side resized to <paramref name="baseSize"/>, padded or tiled
     /// at <paramref name="cropSize"/>).</summary>
     public static EvaluationOptions GluonCVSingleScale(int baseSize = 520, int cropSize = 480) =>
@@ -57,6 +77,18 @@ public sealed record EvaluationOptions
     {
         if (Scales is null || Scales.Length == 0) throw new ArgumentException("Scales must hold at least one scale", nameof(Scales));
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}", nameof(BatchSize));
+        if (PadHeight is not null || PadWidth is not null)
+        {
+            if (PadHeight is not int ph || PadWidth is not int pw || ph < 1 || pw < 1)
+                throw new ArgumentException($"the padded protocol needs a positive PadHeight and PadWidth, got {PadHeight?.ToString() ?? "null"} x {PadWidth?.ToString() ?? "null"}", nameof(PadHeight));
+            if (BaseSize is not null || CropSize is not null)
+                throw new ArgumentException($"PadHeight/PadWidth (padded protocol) and BaseSize/CropSize (GluonCV protocol) exclude each other; got BaseSize {BaseSize?.ToString() ?? "null"}, CropSize {CropSize?.ToString() ?? "null"}", nameof(BaseSize));
+            if (Scales is not [1.0])
+                throw new ArgumentException($"the padded protocol evaluates at the image's own scale; Scales must be [1.0], got [{string.Join(", ", Scales)}]", nameof(Scales));
+            if (!double.IsFinite(PadPixel))
+                throw new ArgumentException($"PadPixel must be a finite raw pixel value, got {PadPixel}", nameof(PadPixel));
+            return;
+        }
         if (BaseSize is null)
         {
             if (CropSize is not null)

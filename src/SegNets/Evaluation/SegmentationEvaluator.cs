@@ -43,6 +43,14 @@ namespace SegNets.Evaluation;
 /// condition to <c>if 'icnet' or 'fastscnn' in args.model</c>, which is always true, so from then on the script
 /// evaluates every model with one plain forward (<c>SegEvalModel(use_predict=True)</c>) of the testval image as it is —
 /// that is <see cref="EvaluationOptions.Plain"/> here.</para>
+/// <para>The padded protocol (<see cref="EvaluationOptions.PaddedTo"/>) is TF DeepLab's evaluation
+/// (tensorflow/models@0250304c research/deeplab/input_preprocess.py <c>preprocess_image_and_label</c> with
+/// is_training false: the raw image padded at the bottom and right with the model variant's mean pixel, 127.5, to
+/// target = size + max(eval_crop_size - size, 0), the label with the ignore value; model.py <c>predict_labels</c> resizes
+/// the logits to the padded input, bilinear with align_corners = true, before the argmax). Cutting the prediction back
+/// to the image equals ignoring the padded labels. ChainerCV's DeepLabV3+ <c>predict</c> pads the same way
+/// (chainer/chainercv@71596166 deeplab_v3_plus.py <c>prepare</c>, mean 127.5, to min_input_size) but takes the softmax
+/// before resizing the head's output, which can move the argmax of a pixel between two nearly equal classes.</para>
 /// <para>Plain mode returns the logits of one forward (plus the flipped-back logits of the flipped image when
 /// <see cref="EvaluationOptions.Flip"/> is set), without exp.</para>
 /// </remarks>
@@ -79,7 +87,7 @@ public sealed class SegmentationEvaluator
             using var _ = no_grad();
             using var scope = NewDisposeScope();
             var x = Model.Normalization.Apply(image.to(Device)).unsqueeze(0);
-            var scores = Options.BaseSize is null ? Plain(x) : MultiScale(x);
+            var scores = Options.BaseSize is not null ? MultiScale(x) : Options.PadHeight is not null ? Padded(x) : Plain(x);
             return scores.squeeze(0).MoveToOuterDisposeScope();
         }
         finally
@@ -160,6 +168,19 @@ public sealed class SegmentationEvaluator
         var logits = Model.MainLogits(x);
         if (Options.Flip) logits = logits + Model.MainLogits(x.flip(3)).flip(3);
         return logits;
+    }
+
+    /// <summary>TF DeepLab eval: pad bottom/right with the normalised pad pixel to at least PadHeight x PadWidth, one
+    /// forward (plus flip if asked), the logits cut back to the image.</summary>
+    private Tensor Padded(Tensor x)
+    {
+        long h = x.shape[2], w = x.shape[3];
+        long ph = Math.Max(h, Options.PadHeight!.Value), pw = Math.Max(w, Options.PadWidth!.Value);
+        if (ph == h && pw == w) return Plain(x);
+        using var pixel = full(3, 1, 1, Options.PadPixel, ScalarType.Float32, x.device);
+        var padded = Model.Normalization.Apply(pixel).view(1, 3, 1, 1).expand(1, 3, ph, pw).clone();
+        Crop(padded, 0, h, 0, w).copy_(x);
+        return Crop(Plain(padded), 0, h, 0, w);
     }
 
     /// <summary>GluonCV MultiEvalModel.__call__ (segbase.py @5677756), for one normalised image (1, 3, H, W).</summary>

@@ -30,7 +30,12 @@ static class ChainerCVZoo
 
     // deeplab_v3_plus.py: images padded bottom/right with 127.5 to min_input_size, logits resized and cropped back.
     static EvaluationSetting DeepLabPad(int height, int width) => new(null, height, width,
-        $"ChainerCV DeepLabV3plusXception65.predict: padded bottom/right with 127.5 to at least {width}x{height}, single scale");
+        $"ChainerCV DeepLabV3plusXception65.predict: padded bottom/right with 127.5 to at least {width}x{height}, single scale. " +
+        "SegNets' padded protocol pads the same way; ChainerCV takes the softmax before upsampling the head's output, " +
+        "SegNets the argmax of the upsampled logits, which can differ on pixels where two classes are nearly equal")
+    {
+        Protocol = Evaluation.EvaluationOptions.PaddedTo(height, width),
+    };
 
     static ZooEntry Psp(int depth, string dataset, DatasetInfo labels, int inputSize, double mIoU, string split, string file, long parameters) =>
         Entry($"pspnet_resnet{depth}", dataset, labels, mIoU, split, file, parameters, "PSPNet", $"DilatedResNet{depth} (ChainerCV, OS8)",

@@ -1,3 +1,5 @@
+using SegNets.Evaluation;
+
 namespace SegNets.Zoo;
 
 /// <summary>How the original evaluated the model.</summary>
@@ -5,4 +7,9 @@ namespace SegNets.Zoo;
 /// <param name="CropHeight">Crop / tile / network input height, if fixed.</param>
 /// <param name="CropWidth">Crop / tile / network input width, if fixed.</param>
 /// <param name="Description">The protocol in words (scales, flipping, tiling), citing the original.</param>
-public sealed record EvaluationSetting(int? BaseSize, int? CropHeight, int? CropWidth, string Description);
+public sealed record EvaluationSetting(int? BaseSize, int? CropHeight, int? CropWidth, string Description)
+{
+    /// <summary>The <see cref="SegmentationEvaluator"/> options that reproduce the original's protocol, where SegNets
+    /// implements it (the description says how close); null where it does not.</summary>
+    public EvaluationOptions? Protocol { get; init; }
+}

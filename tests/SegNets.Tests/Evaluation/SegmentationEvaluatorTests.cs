@@ -114,6 +114,36 @@ public class SegmentationEvaluatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void PaddedProtocolMatchesTfDeepLabsEvaluation()
+    {
+        // tools/reference/tf_deeplab_eval.py: a transcription of TF DeepLab's eval preprocessing (pad bottom/right with
+        // the mean pixel 127.5 to the eval crop size) and predict_labels, on torchvision's LR-ASPP with its own weights.
+        var dir = PythonReference.Run("tf_deeplab_eval.py");
+        var reference = PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
+        using var scope = NewDisposeScope();
+        var model = LRAspp.Torchvision(Classes);
+        StateDictLoader.Load(model, PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "weights.pth")));
+        model.Normalization = InputNormalization.TfDeepLab;
+        var padded = new SegmentationEvaluator(model, EvaluationOptions.PaddedTo(64, 80));
+        var small = new SegmentationEvaluator(model, EvaluationOptions.PaddedTo(16, 16));
+        for (int i = 0; i < 2; i++)
+        {
+            var raw = reference[$"image.{i}"].to_type(ScalarType.Byte);
+            var diff = Parity.AssertClose(padded.PredictLogits(raw), reference[$"padded.{i}"], $"padded image {i}");
+            AssertSameClasses(padded.Predict(raw), reference[$"padded.{i}"], $"padded image {i}");
+            var same = Parity.AssertClose(small.PredictLogits(raw), reference[$"unpadded.{i}"], $"image {i} larger than the crop");
+            output.WriteLine($"padded image {i} [{string.Join("x", raw.shape)}] to at least 64x80: max |diff| {diff:E1}; unpadded {same:E1}");
+        }
+
+        var make = () => (EvaluationOptions.PaddedTo(64, 80) with { BaseSize = 96, CropSize = 64 }).Validate();
+        make.Should().Throw<ArgumentException>().WithMessage("*exclude each other*BaseSize 96*");
+        make = () => (EvaluationOptions.Plain with { PadHeight = 64 }).Validate();
+        make.Should().Throw<ArgumentException>().WithMessage("*positive PadHeight and PadWidth*64 x null*");
+        make = () => (EvaluationOptions.PaddedTo(64, 80) with { Scales = [0.5, 1.0] }).Validate();
+        make.Should().Throw<ArgumentException>().WithMessage("*padded protocol*[0.5, 1]*");
+    }
+
+    [Fact]
     public void RestoresTheModelsModeAndRefusesBadInput()
     {
         using var scope = NewDisposeScope();

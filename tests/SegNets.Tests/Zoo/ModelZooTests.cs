@@ -59,7 +59,10 @@ public class ModelZooTests(ITestOutputHelper output)
             // As the publisher writes it: TI's and TensorFlow's model links are plain http.
             if (entry.Checkpoint is { } c) new Uri(c.Url).Scheme.Should().BeOneOf(["https", "http"], entry.Name);
             if (entry.Reported.Count == 0) entry.Notes.Should().NotBeNullOrWhiteSpace($"{entry.Name} reports no number, so it says why");
+            entry.Evaluation.Protocol?.Validate();
         }
+        ModelZoo.Info("deeplab_v3plus_xception65_voc").Evaluation.Protocol.Should().BeEquivalentTo(SegNets.Evaluation.EvaluationOptions.PaddedTo(513, 513));
+        ModelZoo.Info("deeplab_v3plus_xception65_cityscapes").Evaluation.Protocol!.PadWidth.Should().Be(2049);
         var voc = ModelZoo.Info("deeplab_resnet101_voc");
         voc.Reported.Should().ContainSingle(m => m.Metric == "mIoU" && m.Value == 86.2);
         voc.Checkpoint!.Url.Should().Be("https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/gluon/models/deeplab_resnet101_voc-311ed22c.zip");
