@@ -5,7 +5,8 @@
 //       [--weights final.safetensors | --pretrained] [--protocol plain|single|multi|padded|original] [--out DIR] [--device cuda] [--limit N]
 // --protocol: plain = one forward on the whole image (GluonCV's test.py today); single / multi = GluonCV's
 // MultiEvalModel at the entry's base/crop size, one scale or 0.5..1.75 with flips; padded = TF DeepLab's evaluation
-// (padded with the mean pixel to the entry's crop size); original = the entry's own protocol where SegNets has it.
+// (padded with the mean pixel to the entry's crop size); original = the entry's own protocol where SegNets has it
+// (ChainerCV: PSPNet's tiles, DeepLab's padding).
 using SegNets.Evaluation;
 using SegNets.Runtime;
 using SegNets.Training;

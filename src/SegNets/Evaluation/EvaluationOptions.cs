@@ -5,7 +5,9 @@ namespace SegNets.Evaluation;
 /// <see cref="PadHeight"/> null the image goes through the network once as it is ("plain", torchvision's reference
 /// evaluation); with <see cref="BaseSize"/> set, the image is resized, padded and tiled exactly as GluonCV's
 /// <c>MultiEvalModel</c> does; with <see cref="PadHeight"/>/<see cref="PadWidth"/> set, it is padded at the bottom and
-/// right to at least that size with a fixed pixel, as TF DeepLab's evaluation and ChainerCV's DeepLab do (see
+/// right to at least that size with a fixed pixel, as TF DeepLab's evaluation and ChainerCV's DeepLab do; with
+/// <see cref="TileHeight"/>/<see cref="TileWidth"/> set, it is cut into centred overlapping tiles (or centred in one)
+/// whose softmax is averaged with that of their mirror image, as ChainerCV's PSPNet does (see
 /// <see cref="SegmentationEvaluator"/>).
 /// </summary>
 public sealed record EvaluationOptions
@@ -32,6 +34,13 @@ public sealed record EvaluationOptions
     /// <summary>Padded protocol: the raw RGB value (0..255, all three channels) of the padding, before normalisation:
     /// TF DeepLab's and ChainerCV's mean pixel 127.5, which their normalisation x / 127.5 - 1 turns into 0.</summary>
     public double PadPixel { get; init; } = 127.5;
+
+    /// <summary>ChainerCV PSPNet protocol: the network's input height (PSPNet <c>input_size</c>: 713 Cityscapes, 473
+    /// ADE20K); set together with <see cref="TileWidth"/> and <see cref="Flip"/>.</summary>
+    public int? TileHeight { get; init; }
+
+    /// <summary>ChainerCV PSPNet protocol: the network's input width.</summary>
+    public int? TileWidth { get; init; }
 
     /// <summary>Scales of <see cref="BaseSize"/>; the class scores of all scales are summed. Plain mode allows only [1.0].</summary>
     public double[] Scales { get; init; } = [1.0];
@@ -63,6 +72,12 @@ public sealed record EvaluationOptions
     public static EvaluationOptions PaddedTo(int height, int width, double pixel = 127.5) =>
         new() { PadHeight = height, PadWidth = width, PadPixel = pixel };
 
+    /// <summary>ChainerCV's PSPNet <c>predict</c> (one scale): an image longer than the tile is cut into centred tiles
+    /// <paramref name="height"/> x <paramref name="width"/> at a stride of ceil(2/3 tile), a smaller one is centred in
+    /// one tile; the softmax of each tile and of its mirror image are averaged.</summary>
+    public static EvaluationOptions ChainerCVTiles(int height, int width) =>
+        new() { TileHeight = height, TileWidth = width, Flip = true };
+
     /// <summary>GluonCV at one scale without flipping (long side resized to <paramref name="baseSize"/>, padded or tiled
     /// at <paramref name="cropSize"/>).</summary>
     public static EvaluationOptions GluonCVSingleScale(int baseSize = 520, int cropSize = 480) =>
@@ -77,6 +92,18 @@ public sealed record EvaluationOptions
     {
         if (Scales is null || Scales.Length == 0) throw new ArgumentException("Scales must hold at least one scale", nameof(Scales));
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}", nameof(BatchSize));
+        if (TileHeight is not null || TileWidth is not null)
+        {
+            if (TileHeight is not int th || TileWidth is not int tw || th < 1 || tw < 1)
+                throw new ArgumentException($"the ChainerCV tile protocol needs a positive TileHeight and TileWidth, got {TileHeight?.ToString() ?? "null"} x {TileWidth?.ToString() ?? "null"}", nameof(TileHeight));
+            if (BaseSize is not null || CropSize is not null || PadHeight is not null || PadWidth is not null)
+                throw new ArgumentException("TileHeight/TileWidth (ChainerCV tile protocol) exclude BaseSize/CropSize (GluonCV) and PadHeight/PadWidth (padded)", nameof(TileHeight));
+            if (!Flip)
+                throw new ArgumentException("the ChainerCV tile protocol averages every tile with its mirror image; Flip must be true (EvaluationOptions.ChainerCVTiles sets it)", nameof(Flip));
+            if (Scales is not [1.0])
+                throw new ArgumentException($"the ChainerCV tile protocol is implemented for one scale; Scales must be [1.0], got [{string.Join(", ", Scales)}]", nameof(Scales));
+            return;
+        }
         if (PadHeight is not null || PadWidth is not null)
         {
             if (PadHeight is not int ph || PadWidth is not int pw || ph < 1 || pw < 1)

@@ -51,6 +51,15 @@ namespace SegNets.Evaluation;
 /// to the image equals ignoring the padded labels. ChainerCV's DeepLabV3+ <c>predict</c> pads the same way
 /// (chainer/chainercv@71596166 deeplab_v3_plus.py <c>prepare</c>, mean 127.5, to min_input_size) but takes the softmax
 /// before resizing the head's output, which can move the argmax of a pixel between two nearly equal classes.</para>
+/// <para>The ChainerCV tile protocol (<see cref="EvaluationOptions.ChainerCVTiles"/>) is PSPNet's <c>predict</c> with one
+/// scale (chainer/chainercv@7159616642e0 experimental/links/model/pspnet/pspnet.py <c>_tile_predict</c>, transforms.py
+/// <c>convolution_crop</c>, transforms/image/resize_contain.py): on the mean-subtracted image, if its long side exceeds the
+/// tile's, rows = ceil((H - th) / sh) + 1 tiles of th at stride sh = ceil(2/3 th) start at floor(-(th + sh (rows - 1) - H) / 2)
+/// (centred, reaching past both edges), likewise for columns; each tile is zero outside the image, and the softmax of it
+/// and of its mirror image (flipped back) are added over the pixels it covers and divided by twice the count. Otherwise
+/// the image is centred in one zero tile (resize_contain never enlarges; offsets (th - H) / 2 rounded down) and the
+/// average of the two softmaxes is cut back. "Zero" is in the normalised space, as ChainerCV pads after subtracting its
+/// mean. The result is probabilities (they sum to 1 per pixel).</para>
 /// <para>Plain mode returns the logits of one forward (plus the flipped-back logits of the flipped image when
 /// <see cref="EvaluationOptions.Flip"/> is set), without exp.</para>
 /// </remarks>
@@ -87,7 +96,10 @@ public sealed class SegmentationEvaluator
             using var _ = no_grad();
             using var scope = NewDisposeScope();
             var x = Model.Normalization.Apply(image.to(Device)).unsqueeze(0);
-            var scores = Options.BaseSize is not null ? MultiScale(x) : Options.PadHeight is not null ? Padded(x) : Plain(x);
+            var scores = Options.BaseSize is not null ? MultiScale(x)
+                : Options.PadHeight is not null ? Padded(x)
+                : Options.TileHeight is not null ? ChainerCVTiles(x)
+                : Plain(x);
             return scores.squeeze(0).MoveToOuterDisposeScope();
         }
         finally
@@ -181,6 +193,54 @@ public sealed class SegmentationEvaluator
         var padded = Model.Normalization.Apply(pixel).view(1, 3, 1, 1).expand(1, 3, ph, pw).clone();
         Crop(padded, 0, h, 0, w).copy_(x);
         return Crop(Plain(padded), 0, h, 0, w);
+    }
+
+    /// <summary>ChainerCV PSPNet._tile_predict for one normalised image (1, 3, H, W); see the class remarks.</summary>
+    private Tensor ChainerCVTiles(Tensor x)
+    {
+        long h = x.shape[2], w = x.shape[3];
+        int th = Options.TileHeight!.Value, tw = Options.TileWidth!.Value;
+        Tensor MirroredSoftmax(Tensor batch) =>
+            Model.MainLogits(batch).softmax(1) + Model.MainLogits(batch.flip(3)).softmax(1).flip(3);
+        if (Math.Max(h, w) <= Math.Max(th, tw))
+        {
+            if (h > th || w > tw)
+                throw new NotSupportedException($"a {h}x{w} image with a {th}x{tw} tile: ChainerCV would shrink it first (resize_contain), which SegNets does not reproduce");
+            long y0 = (th - h) / 2, x0 = (tw - w) / 2;
+            var tile = zeros([1, 3, th, tw], ScalarType.Float32, x.device);
+            Crop(tile, y0, y0 + h, x0, x0 + w).copy_(x);
+            return Crop(MirroredSoftmax(tile), y0, y0 + h, x0, x0 + w) / 2;
+        }
+        long sh = (long)Math.Ceiling(th * 2.0 / 3), sw = (long)Math.Ceiling(tw * 2.0 / 3);
+        long rows = (long)Math.Ceiling((double)(h - th) / sh) + 1, columns = (long)Math.Ceiling((double)(w - tw) / sw) + 1;
+        long startY = (long)Math.Floor(-(th + sh * (rows - 1) - h) / 2.0), startX = (long)Math.Floor(-(tw + sw * (columns - 1) - w) / 2.0);
+        var scores = zeros([1, Model.NumClasses, h, w], ScalarType.Float32, x.device);
+        var counts = zeros([1, 1, h, w], ScalarType.Float32, x.device);
+        var tiles = new List<(long Y, long X)>();
+        for (long r = 0; r < rows; r++)
+        for (long c = 0; c < columns; c++)
+            tiles.Add((r * sh + startY, c * sw + startX));
+        foreach (var chunk in tiles.Chunk(Options.BatchSize))
+        {
+            using var tileScope = NewDisposeScope();
+            var batch = zeros([chunk.Length, 3, th, tw], ScalarType.Float32, x.device);
+            for (int k = 0; k < chunk.Length; k++)
+            {
+                var (y0, x0, y1, x1) = Clip(chunk[k]);
+                Crop(batch.narrow(0, k, 1), y0 - chunk[k].Y, y1 - chunk[k].Y, x0 - chunk[k].X, x1 - chunk[k].X).copy_(Crop(x, y0, y1, x0, x1));
+            }
+            var probabilities = MirroredSoftmax(batch);
+            for (int k = 0; k < chunk.Length; k++)
+            {
+                var (y0, x0, y1, x1) = Clip(chunk[k]);
+                Crop(scores, y0, y1, x0, x1).add_(Crop(probabilities.narrow(0, k, 1), y0 - chunk[k].Y, y1 - chunk[k].Y, x0 - chunk[k].X, x1 - chunk[k].X));
+                Crop(counts, y0, y1, x0, x1).add_(2);
+            }
+        }
+        return scores / counts;
+
+        (long Y0, long X0, long Y1, long X1) Clip((long Y, long X) tile) =>
+            (Math.Max(tile.Y, 0), Math.Max(tile.X, 0), Math.Min(tile.Y + th, h), Math.Min(tile.X + tw, w));
     }
 
     /// <summary>GluonCV MultiEvalModel.__call__ (segbase.py @5677756), for one normalised image (1, 3, H, W).</summary>

@@ -26,7 +26,10 @@ static class ChainerCVZoo
     // pspnet.py PSPNet.predict: tiles of input_size with stride ceil(2/3 size), each tile and its mirror averaged.
     static EvaluationSetting PspTiles(int size) => new(null, size, size,
         $"ChainerCV PSPNet.predict: {size}x{size} tiles (smaller images padded by resize_contain), stride ceil(2/3 x {size}), " +
-        "softmax of each tile averaged with its horizontal flip");
+        "softmax of each tile averaged with its horizontal flip")
+    {
+        Protocol = Evaluation.EvaluationOptions.ChainerCVTiles(size, size),
+    };
 
     // deeplab_v3_plus.py: images padded bottom/right with 127.5 to min_input_size, logits resized and cropped back.
     static EvaluationSetting DeepLabPad(int height, int width) => new(null, height, width,

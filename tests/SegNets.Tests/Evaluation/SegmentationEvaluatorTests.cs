@@ -144,6 +144,37 @@ public class SegmentationEvaluatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ChainerCVTileProtocolMatchesPspNetsPredict()
+    {
+        // tools/reference/chainercv_tile_eval.py: a transcription of ChainerCV's PSPNet._tile_predict, convolution_crop and
+        // resize_contain, on torchvision's LR-ASPP with its own weights, with 48x48 tiles: a taller image (2x2 tiles
+        // reaching past every edge), a wider one (one row of 3, centred above and below it) and a smaller one (centred).
+        var dir = PythonReference.Run("chainercv_tile_eval.py");
+        var reference = PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
+        using var scope = NewDisposeScope();
+        var model = LRAspp.Torchvision(Classes);
+        StateDictLoader.Load(model, PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "weights.pth")));
+        // ChainerCV's mean subtraction, scaled by the reference's CARRIER_SCALE for the carrier network's sake
+        model.Normalization = InputNormalization.ChainerCvPspNet with { Std = [64, 64, 64] };
+        foreach (var batch in new[] { 1, 4 })
+        {
+            var evaluator = new SegmentationEvaluator(model, EvaluationOptions.ChainerCVTiles(48, 48) with { BatchSize = batch });
+            for (int i = 0; i < 3; i++)
+            {
+                var raw = reference[$"image.{i}"].to_type(ScalarType.Byte);
+                var diff = Parity.AssertClose(evaluator.PredictLogits(raw), reference[$"tiles.{i}"], $"tiles image {i}, batch {batch}");
+                AssertSameClasses(evaluator.Predict(raw), reference[$"tiles.{i}"], $"tiles image {i}");
+                output.WriteLine($"ChainerCV tiles image {i} [{string.Join("x", raw.shape)}], batch {batch}: max |diff| {diff:E1}");
+            }
+        }
+
+        var make = () => (EvaluationOptions.ChainerCVTiles(48, 48) with { Flip = false }).Validate();
+        make.Should().Throw<ArgumentException>().WithMessage("*mirror image*Flip must be true*");
+        make = () => (EvaluationOptions.ChainerCVTiles(48, 48) with { PadHeight = 5, PadWidth = 5 }).Validate();
+        make.Should().Throw<ArgumentException>().WithMessage("*exclude*");
+    }
+
+    [Fact]
     public void RestoresTheModelsModeAndRefusesBadInput()
     {
         using var scope = NewDisposeScope();

@@ -63,6 +63,7 @@ public class ModelZooTests(ITestOutputHelper output)
         }
         ModelZoo.Info("deeplab_v3plus_xception65_voc").Evaluation.Protocol.Should().BeEquivalentTo(SegNets.Evaluation.EvaluationOptions.PaddedTo(513, 513));
         ModelZoo.Info("deeplab_v3plus_xception65_cityscapes").Evaluation.Protocol!.PadWidth.Should().Be(2049);
+        ModelZoo.Info("pspnet_resnet101_ade20k").Evaluation.Protocol.Should().BeEquivalentTo(SegNets.Evaluation.EvaluationOptions.ChainerCVTiles(473, 473));
         var voc = ModelZoo.Info("deeplab_resnet101_voc");
         voc.Reported.Should().ContainSingle(m => m.Metric == "mIoU" && m.Value == 86.2);
         voc.Checkpoint!.Url.Should().Be("https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/gluon/models/deeplab_resnet101_voc-311ed22c.zip");
