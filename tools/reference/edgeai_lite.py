@@ -16,6 +16,7 @@ decoders.0.*); the weights are synthetic_weights.py's, filled through rename(), 
 SegNets key that holds the same tensor (the TI -> SegNets key mapping).
 
     /usr/bin/python3 tools/reference/edgeai_lite.py OUT_DIR MODEL [checkpoint]
+    /usr/bin/python3 tools/reference/edgeai_lite.py OUT_DIR counts
 
 MODEL = DECODER_ENCODER with DECODER deeplabv3plus | fpn | unet and ENCODER mobilenetv2 | mobilenetv2_1.4 |
 regnetx400mf | regnetx800mf | regnetx1.6gf | regnetx3.2gf (the combinations TI defines). Writes OUT_DIR/outputs.pth:
@@ -27,6 +28,8 @@ references/edgeailite/edgeai_xvision/xengine/train_pixel2pixel.py L634-642 `chec
 state_dict, optimizer, scheduler, best_metric, multi_task_factors, quantize), the scheduler being the MultiStepLR that
 TI's SchedulerWrapper returns the state of for its default 'step' schedule (edgeai-modeloptimization
 xnn/optim/lr_scheduler.py `SchedulerWrapper.state_dict`; train_segmentation_main.py L223-225: step, milestones (100, 200)).
+`counts` writes OUT_DIR/counts.txt instead: "MODEL CLASSES PARAMETERS" for every model TI's table uses, at the class
+counts of its datasets (ADE20K32 32, COCOSeg21 21, Cityscapes 19), built by this transcription of TI's code.
 """
 import collections
 import os
@@ -473,5 +476,18 @@ def main(out, name, checkpoint=False):
           f"params@19 {int(outputs['num_params_19'])}")
 
 
-if __name__ == "__main__":
+TABLE_MODELS = ["deeplabv3plus_mobilenetv2", "unet_mobilenetv2", "fpn_mobilenetv2", "fpn_mobilenetv2_1.4",
+                "fpn_regnetx400mf", "fpn_regnetx800mf", "fpn_regnetx1.6gf", "fpn_regnetx3.2gf"]
+
+
+def write_counts(out):
+    with open(f"{out}/counts.txt", "w") as f:
+        for name in TABLE_MODELS:
+            for classes in (19, 21, 32):
+                f.write(f"{name} {classes} {count(build(name, classes))}\n")
+
+
+if __name__ == "__main__" and sys.argv[2] == "counts":
+    write_counts(sys.argv[1])
+elif __name__ == "__main__":
     main(sys.argv[1], sys.argv[2], checkpoint=len(sys.argv) > 3 and sys.argv[3] == "checkpoint")

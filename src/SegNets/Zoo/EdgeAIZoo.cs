@@ -20,7 +20,22 @@ static class EdgeAIZoo
         "does not read it and records no download (the file itself was not inspected: no network here).";
     const string NoWeights = "TI lists no weights for this row.";
 
-    static ZooEntry Lite(string model, string dataset, string size, double? mIoU, long? parameters = null, string? notes = null, string? checkpoint = null)
+    // Learnable parameters of TI's networks at 19 / 21 / 32 classes (Cityscapes / COCOSeg21 / ADE20K32), counted on
+    // tools/reference/edgeai_lite.py's transcription of TI's code (`counts`; EdgeAiParityTests holds these to it). The
+    // 19-class ones equal the fact sheet's (architectures.md section 8).
+    static readonly Dictionary<string, (long Classes19, long Classes21, long Classes32)> Parameters = new()
+    {
+        ["deeplabv3plus_mobilenetv2"] = (2_425_024, 2_425_632, 2_428_976),
+        ["unet_mobilenetv2"] = (2_465_836, 2_467_464, 2_477_848),
+        ["fpn_mobilenetv2"] = (2_669_376, 2_669_888, 2_672_704),
+        ["fpn_mobilenetv2_1.4"] = (5_184_840, 5_185_560, 5_189_520),
+        ["fpn_regnetx400mf"] = (6_018_208, 6_018_720, 6_021_536),
+        ["fpn_regnetx800mf"] = (8_310_752, 8_311_264, 8_314_080),
+        ["fpn_regnetx1.6gf"] = (10_736_632, 10_737_160, 10_740_064),
+        ["fpn_regnetx3.2gf"] = (18_060_928, 18_061_504, 18_064_672),
+    };
+
+    static ZooEntry Lite(string model, string dataset, string size, double? mIoU, string? notes = null, string? checkpoint = null)
     {
         var (method, encoderPart) = model.Split('+') switch { [var e, var m] => (m, e), _ => throw new ArgumentException(model) };
         string encoder = encoderPart switch
@@ -34,6 +49,12 @@ static class EdgeAIZoo
             _ => throw new ArgumentException(model),
         };
         string baseMethod = method.Replace("-QAT", "", StringComparison.Ordinal);
+        string decoder = baseMethod switch { "DeepLabV3Lite" => "deeplabv3plus", "FPNLite" => "fpn", "UNetLite" => "unet", _ => throw new ArgumentException(model) };
+        var counts = Parameters[$"{decoder}_{encoder}"];
+        long parameters = dataset switch
+        {
+            "Cityscapes" => counts.Classes19, "COCOSeg21" => counts.Classes21, "ADE20K32" => counts.Classes32, _ => throw new ArgumentException(dataset),
+        };
         Func<int, SegmentationModel> builder = baseMethod switch
         {
             "DeepLabV3Lite" => n => EdgeAiModels.DeepLabV3PlusLite(encoder, n),
@@ -92,15 +113,14 @@ static class EdgeAIZoo
         yield return Lite("MobileNetV2+FPNLite", "COCOSeg21", "512x512", null);
         yield return Lite("RegNetX800MF+FPNLite", "COCOSeg21", "512x512", 61.15,
             checkpoint: "cocoseg21/edgeai-tv/fpn_aspp_regnetx800mf_edgeailite_512x512_20210405_checkpoint.pth");
-        // 19-class counts: the fact sheet's (architectures.md section 8), also reproduced by tools/reference/edgeai_lite.py.
-        yield return Lite("MobileNetV2S16+DeepLabV3Lite", "Cityscapes", "768x384", 69.13, 2_425_024);
-        yield return Lite("MobileNetV2+UNetLite", "Cityscapes", "768x384", 68.94, 2_465_836);
-        yield return Lite("MobileNetV2+FPNLite", "Cityscapes", "768x384", 70.39, 2_669_376);
-        yield return Lite("MobileNetV2+FPNLite", "Cityscapes", "1536x768", 74.61, 2_669_376);
-        yield return Lite("MobileNetV2S16+DeepLabV3Lite-QAT", "Cityscapes", "768x384", 68.77, 2_425_024);
-        yield return Lite("MobileNetV2+UNetLite-QAT", "Cityscapes", "768x384", 68.18, 2_465_836);
-        yield return Lite("MobileNetV2+FPNLite-QAT", "Cityscapes", "768x384", 69.88, 2_669_376);
-        yield return Lite("RegNetX800MF+FPNLite", "Cityscapes", "768x384", 72.01, 8_310_752);
+        yield return Lite("MobileNetV2S16+DeepLabV3Lite", "Cityscapes", "768x384", 69.13);
+        yield return Lite("MobileNetV2+UNetLite", "Cityscapes", "768x384", 68.94);
+        yield return Lite("MobileNetV2+FPNLite", "Cityscapes", "768x384", 70.39);
+        yield return Lite("MobileNetV2+FPNLite", "Cityscapes", "1536x768", 74.61);
+        yield return Lite("MobileNetV2S16+DeepLabV3Lite-QAT", "Cityscapes", "768x384", 68.77);
+        yield return Lite("MobileNetV2+UNetLite-QAT", "Cityscapes", "768x384", 68.18);
+        yield return Lite("MobileNetV2+FPNLite-QAT", "Cityscapes", "768x384", 69.88);
+        yield return Lite("RegNetX800MF+FPNLite", "Cityscapes", "768x384", 72.01);
         yield return Lite("RegNetX1.6GF+FPNLite", "Cityscapes", "1024x512", 75.84);
         yield return Lite("RegNetX3.2FF+FPNLite", "Cityscapes", "1536x768", 78.90);
         yield return Lite("RegNetX400MF+FPNLite", "Cityscapes", "768x384", 68.03);

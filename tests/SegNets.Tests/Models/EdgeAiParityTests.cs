@@ -70,6 +70,29 @@ public class EdgeAiParityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ZooEntriesHaveTheParameterCountsOfTisNetworks()
+    {
+        // Counts of the transcription of TI's code at each table dataset's class count (edgeai_lite.py counts).
+        var counts = File.ReadAllLines(Path.Combine(PythonReference.Run("edgeai_lite.py", "counts"), "counts.txt"))
+            .Select(l => l.Split(' ')).ToDictionary(p => (p[0], int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)),
+                p => long.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture));
+        var transcriptionName = new Dictionary<string, string>
+        {
+            ["MobileNetV2S16+DeepLabV3Lite"] = "deeplabv3plus_mobilenetv2", ["MobileNetV2+UNetLite"] = "unet_mobilenetv2",
+            ["MobileNetV2+FPNLite"] = "fpn_mobilenetv2", ["MobileNetV2-1.4+FPNLite"] = "fpn_mobilenetv2_1.4",
+            ["RegNetX400MF+FPNLite"] = "fpn_regnetx400mf", ["RegNetX800MF+FPNLite"] = "fpn_regnetx800mf",
+            ["RegNetX1.6GF+FPNLite"] = "fpn_regnetx1.6gf", ["RegNetX3.2FF+FPNLite"] = "fpn_regnetx3.2gf",
+        };
+        var lite = SegNets.Zoo.ModelZoo.Entries().Where(e => e.Source == "TI edgeai" && e.Architecture.Contains("Lite", StringComparison.Ordinal)).ToList();
+        lite.Should().HaveCount(22);
+        foreach (var entry in lite)
+        {
+            var model = entry.Name.Split('_')[0].Replace("-QAT", "", StringComparison.Ordinal);
+            entry.ParameterCount.Should().Be(counts[(transcriptionName[model], entry.NumClasses)], entry.Name);
+        }
+    }
+
+    [Fact]
     public void KeysAreTisUnderDecoderAndBackbone()
     {
         using var scope = NewDisposeScope();
