@@ -63,6 +63,7 @@ public static class PretrainedWeights
         "gluoncv" => GluonCVConverter.Create(),
         "chainercv" => ChainerCVConverter.Create(),
         "edgeai" => EdgeAIConverter.Create(),
+        "tfdeeplab-mobilenetv2" => TfDeepLabConverter.MobileNetV2(),
         _ => throw new NotSupportedException($"no conversion table named '{name}' yet"),
     };
 

@@ -34,6 +34,10 @@ public class ModelZooTests(ITestOutputHelper output)
         "MobileNetV2+UNetLite-QAT_Cityscapes_768x384", "MobileNetV2+FPNLite-QAT_Cityscapes_768x384", "RegNetX800MF+FPNLite_Cityscapes_768x384",
         "RegNetX1.6GF+FPNLite_Cityscapes_1024x512", "RegNetX3.2FF+FPNLite_Cityscapes_1536x768", "RegNetX400MF+FPNLite_Cityscapes_768x384",
         "RegNetX400MF+FPNLite_Cityscapes_1536x768", "ResNet50+FCN_Cityscapes_1040x520", "ResNet50+DeepLabV3_Cityscapes_1040x520",
+        // TF DeepLab MobileNetV2: seed 002's "DeepLab_v3-MobileNet-v2 + COCO" rows by TF's checkpoint names; TI's "Tensorflow
+        // DeepLab Models" rows (model, dataset, size).
+        "mobilenetv2_coco_voc_trainaug", "mobilenetv2_coco_voc_trainval", "mobilenetv2_coco_cityscapes_trainfine",
+        "deeplabv3_mnv2_dm05_VOC2012_512x512", "deeplabv3_mnv2_VOC2012_512x512", "MobileNetV2+DeepLab_Cityscapes_769x769",
     ];
 
     public static TheoryData<string> Buildable() =>
