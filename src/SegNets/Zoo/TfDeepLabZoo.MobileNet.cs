@@ -17,7 +17,7 @@ static partial class TfDeepLabZoo
         "TF DeepLab's DeepLabV3 MobileNetV2 (model_variant mobilenet_v2: image pooling + 1x1 branch, no atrous ASPP " +
         "branches, no decoder). TF publishes no checksum for its tarballs. TF's evaluation pads each image bottom/right " +
         "with the mean pixel (0 after normalisation) to the eval crop, and the image pooling averages over that padding: " +
-        "pad as TF does to reproduce its numbers exactly.";
+        "evaluate with the entry's Evaluation.Protocol (EvaluationOptions.PaddedTo), which pads as TF does, to reproduce its numbers.";
 
     // model_zoo.md's VOC and Cityscapes tables: checkpoint name, tarball, depth multiplier, the output stride the entry
     // builds (that of the seed's number), and what the table reports.
@@ -29,7 +29,10 @@ static partial class TfDeepLabZoo
         Dataset = labels.Name, NumClasses = labels.Classes.Count, Labels = labels, Normalization = InputNormalization.TfDeepLab,
         Evaluation = new(null, crop, cropWidth,
             $"TF DeepLab eval.py: eval_crop_size {crop}x{cropWidth} (each image padded bottom/right to it), output stride " +
-            $"{outputStride}; the scales and flips of each reported number are in its split"),
+            $"{outputStride}; the scales and flips of each reported number are in its split")
+        {
+            Protocol = Evaluation.EvaluationOptions.PaddedTo(crop, cropWidth),
+        },
         Reported = reported,
         Checkpoint = new(TfRepo + file, "tf-tar-gz", null, null, "tfdeeplab-mobilenetv2"),
         ParameterCount = parameters,
