@@ -12,7 +12,7 @@ namespace SegNets.Checkpoints;
 public static class CheckpointFile
 {
     /// <summary>The formats <see cref="Read"/> recognises.</summary>
-    public enum Format { PyTorch, SafeTensors, MxNetParams, GluonModelStoreZip, TensorFlow, NumpyArchive, Onnx }
+    public enum Format { PyTorch, SafeTensors, MxNetParams, GluonModelStoreZip, TensorFlow, NumpyArchive, Onnx, EncodingModelStoreZip }
 
     /// <summary>Which format <paramref name="path"/> is in, from its first bytes (and, for zips, their members).</summary>
     public static Format Detect(string path)
@@ -30,6 +30,7 @@ public static class CheckpointFile
             if (zip.Entries.Any(e => e.FullName == "data.pkl" || e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal))) return Format.PyTorch;
             if (zip.Entries.Any(e => e.FullName.EndsWith(".params", StringComparison.Ordinal))) return Format.GluonModelStoreZip;
             if (zip.Entries.Count > 0 && zip.Entries.All(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal))) return Format.NumpyArchive;
+            if (EncodingModelStoreZip.Recognises(zip)) return Format.EncodingModelStoreZip;
             throw new InvalidDataException($"{path}: a zip archive, but not one SegNets reads (neither torch.save's data.pkl nor a GluonCV .params)");
         }
         if (read >= 2 && head[0] == 0x80 && head[1] == 0x02) return Format.PyTorch; // legacy torch.save: a pickle first
@@ -49,6 +50,7 @@ public static class CheckpointFile
         Format.SafeTensors => SafeTensors.Load(path).Tensors,
         Format.MxNetParams => MxNetParams.Load(path),
         Format.GluonModelStoreZip => MxNetParams.LoadGluonModelStoreZip(path),
+        Format.EncodingModelStoreZip => EncodingModelStoreZip.Load(path),
         Format.NumpyArchive => NumpyArchive.LoadNpz(path),
         Format.Onnx => OnnxInitializers.Load(path),
         Format.TensorFlow => TensorFlowCheckpoint.Load(path.EndsWith(".index", StringComparison.Ordinal) ? path[..^".index".Length] : path),

@@ -5,7 +5,7 @@ namespace SegNets.Zoo;
 /// </summary>
 /// <param name="Url">The original download URL.</param>
 /// <param name="Format">"pth" (PyTorch), "gluon-params-zip" (GluonCV model store: a .zip holding a .params file),
-/// "chainer-npz" (ChainerCV), "onnx".</param>
+/// "chainer-npz" (ChainerCV), "onnx", "encoding-zip" (PyTorch-Encoding model store: a .zip holding a .pth).</param>
 /// <param name="HashAlgorithm">"sha256-prefix" (torch.hub: the file's SHA-256 starts with the hash in its name),
 /// "sha1" (GluonCV: the full SHA-1 of the extracted .params), or null where the publisher gives none.</param>
 /// <param name="Hash">The expected hash (hex) for <paramref name="HashAlgorithm"/>.</param>

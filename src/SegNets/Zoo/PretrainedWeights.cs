@@ -63,6 +63,7 @@ public static class PretrainedWeights
         "gluoncv" => GluonCVConverter.Create(),
         "chainercv" => ChainerCVConverter.Create(),
         "edgeai" => EdgeAIConverter.Create(),
+        "encoding" => EncodingConverter.Create(),
         _ => throw new NotSupportedException($"no conversion table named '{name}' yet"),
     };
 

@@ -34,6 +34,8 @@ public class ModelZooTests(ITestOutputHelper output)
         "MobileNetV2+UNetLite-QAT_Cityscapes_768x384", "MobileNetV2+FPNLite-QAT_Cityscapes_768x384", "RegNetX800MF+FPNLite_Cityscapes_768x384",
         "RegNetX1.6GF+FPNLite_Cityscapes_1024x512", "RegNetX3.2FF+FPNLite_Cityscapes_1536x768", "RegNetX400MF+FPNLite_Cityscapes_768x384",
         "RegNetX400MF+FPNLite_Cityscapes_1536x768", "ResNet50+FCN_Cityscapes_1040x520", "ResNet50+DeepLabV3_Cityscapes_1040x520",
+        // PyTorch-Encoding (EncNet rows): model_store names; the ADE ResNet-101 and VOC rows have no released weights.
+        "encnet_resnet101_pcontext", "encnet_resnet50_ade", "encnet_resnet101_ade", "encnet_resnet101_voc",
     ];
 
     public static TheoryData<string> Buildable() =>
