@@ -1,6 +1,6 @@
 """Reference outputs for SegNets' EncNet (Context Encoding Network), a PyTorch transcription of PyTorch-Encoding.
 
-    /usr/bin/python3 tools/reference/encoding_encnet.py OUT_DIR encnet_resnet101_pcontext|encnet_resnet50_ade|encoding
+    /usr/bin/python3 tools/reference/encoding_encnet.py OUT_DIR encnet_resnet101_pcontext|encnet_resnet50_ade|encoding|counts
 
 PyTorch-Encoding's own code cannot be imported here (it compiles a C++/CUDA extension and its scaled_l2 / aggregate
 have no CPU path at the release), so the classes below are transcribed from zhanghang1989/PyTorch-Encoding at
@@ -25,8 +25,8 @@ as the original initialises it (uniform(-1, 0)) scaled to 512-dim residuals, so 
 The state dict is written as model_store ships it: torch.save of the plain state_dict in the legacy (pre-1.6)
 serialization, without num_batches_tracked (PyTorch 0.4.0, the version of the 2018 release, had no such buffer), as
 NAME-SHORT.pth inside NAME-SHORT.zip (model_store.get_model_file extracts the zip and checks the SHA-1 of the .pth).
-Writes OUT_DIR/outputs.pth {input, main, aux, se, num_params} (and the zip), or for `encoding` the layer alone
-{x, codewords, scale, bn..., e_positions, e_codewords}.
+Writes OUT_DIR/outputs.pth {input, main, aux, se, num_params} (and the .pth and its zip); for `encoding` the layer
+alone {x, codewords, scale, e_positions, e_codewords}; for `counts` {num_params: {zoo name: count}}.
 """
 import hashlib
 import os
@@ -255,6 +255,9 @@ CONFIGS = {
     'encnet_resnet101_pcontext': dict(nclass=59, layers=[3, 4, 23, 3], lateral=True),
     'encnet_resnet50_ade': dict(nclass=150, layers=[3, 4, 6, 3], lateral=False),
     'encnet_resnet50_pcontext': dict(nclass=59, layers=[3, 4, 6, 3], lateral=True),
+    # the seed's rows without released weights: get_encnet('ade20k' / 'pascal_voc', 'resnet101')
+    'encnet_resnet101_ade': dict(nclass=150, layers=[3, 4, 23, 3], lateral=False),
+    'encnet_resnet101_voc': dict(nclass=21, layers=[3, 4, 23, 3], lateral=False),
 }
 
 
@@ -310,11 +313,11 @@ if __name__ == '__main__':
     if what == 'encoding':
         encoding_layer(out)
     elif what == 'counts':
+        counts = {}
         for n, c in CONFIGS.items():
             m = EncNet(c['nclass'], c['layers'], lateral=c['lateral'])
-            print(n, sum(p.numel() for p in m.parameters()))
-        for n, c in [('encnet_resnet101_ade', 150), ('encnet_resnet101_voc', 21)]:
-            m = EncNet(c, [3, 4, 23, 3], lateral=False)
-            print(n, sum(p.numel() for p in m.parameters()))
+            counts[n] = torch.tensor(sum(p.numel() for p in m.parameters()))
+            print(n, int(counts[n]))
+        torch.save({'num_params': counts}, os.path.join(out, 'outputs.pth'))
     else:
         network(out, what)

@@ -47,13 +47,15 @@ static class EncodingZoo
 
     const string Released =
         "The 2018 release (model_store @b05334f): its Encoding layer normalises the assignment over the positions (softmax dim=1 of " +
-        "(B, N, K), encoding/nn/encoding.py), not over the codewords as the paper and v0.5.0+ do; SegNets builds it that way. " +
+        "(B, N, K), encoding/nn/encoding.py, as from 8425bd8 of 2017-11-20 until v0.5.0), not over the codewords as the paper writes it " +
+        "and v0.5.0+ compute it; SegNets builds it the way the weights were trained. " +
         "Parameter count includes the backbone's 1000-class fc, which the state dict carries but the network does not use.";
 
     const string Unreleased =
-        "No weights: the model store never had this file in the version the seed links (encnet_resnet101_ade of v0.5.0+ is a later " +
-        "retraining on the deep-stem resnet101s with another Encoding layer). Built as the paper defines the layer (softmax over the " +
-        "codewords); parameter count includes the backbone's unused 1000-class fc, as PyTorch-Encoding's network has it.";
+        "No weights: the model store of the version the seed links never had this file (the encnet_resnet101_ade of v0.5.0+ is another " +
+        "network: deep-stem ResNet, assignment over the codewords). Built as PyTorch-Encoding's code of the paper's time builds it " +
+        "(@b05334f: 7x7-stem ResNet, assignment softmax over the positions); EncNet.Build takes the other axis for the paper's formula. " +
+        "Parameter count includes the backbone's unused 1000-class fc, as PyTorch-Encoding's network has it.";
 
     /// <summary>The seed's EncNet rows (numbers from the CVPR 2018 paper, as the seed table gives them), then the store's
     /// other EncNet file of that version.</summary>
@@ -72,17 +74,17 @@ static class EncodingZoo
                 new("pixAcc", 79.9, docs), new("mIoU", 41.2, docs),
             ], 38_089_802, Released + " The docs' training command names '--model encnetv2', which no file of that commit defines; " +
                 "get_encnet_resnet50_ade loads the file strictly into EncNet (no lateral), so that is its architecture.");
-        yield return Entry("encnet_resnet101_ade", "resnet101", "ADE20K", Datasets.Ade20k, lateral: false, EncodingSoftmax.OverCodewords,
+        yield return Entry("encnet_resnet101_ade", "resnet101", "ADE20K", Datasets.Ade20k, lateral: false, EncodingSoftmax.OverPositions,
             [
                 new(Adescore, 63.17, "ADE20K val (the seed's ADE20K score is the mean of pixel accuracy and mIoU)"),
                 new(Adescore, 55.67, "ADE20K test (challenge server), multi-scale; mean of pixel accuracy and mIoU"),
             ], 57_081_930, Unreleased);
-        yield return Entry("encnet_resnet101_voc", "resnet101", "VOC", Datasets.Voc, lateral: false, EncodingSoftmax.OverCodewords,
+        yield return Entry("encnet_resnet101_voc", "resnet101", "VOC", Datasets.Voc, lateral: false, EncodingSoftmax.OverPositions,
             [
                 new("mIoU", 85.90, "VOC 2012 test (evaluation server), pre-trained on COCO"),
                 new("mIoU", 82.90, "VOC 2012 test (evaluation server), multi-scale, without COCO"),
-            ], 56_916_423, Unreleased.Replace("encnet_resnet101_ade of v0.5.0+ is a later retraining on the deep-stem resnet101s with another Encoding layer",
-                "no version of the store has an EncNet VOC file", StringComparison.Ordinal) + " The two numbers are two different trainings (with and without COCO).");
+            ], 56_916_423, Unreleased.Replace("the encnet_resnet101_ade of v0.5.0+ is another network: deep-stem ResNet, assignment over the codewords",
+                "no version of the store has an EncNet VOC file; v0.5.0-v1.0 list only the COCO pre-training, encnet_resnet101_coco", StringComparison.Ordinal) + " The two numbers are two different trainings (with and without COCO).");
         yield return Entry("encnet_resnet50_pcontext", "resnet50", "PASCAL Context", Datasets.PascalContext, lateral: true, EncodingSoftmax.OverPositions,
             [new("pixAcc", 78.9, docs), new("mIoU", 50.6, docs)], 45_840_441,
             "In the model store of the version the seed links, not a seed row; numbers from that version's docs. " + Released);

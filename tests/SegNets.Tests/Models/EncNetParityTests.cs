@@ -52,6 +52,22 @@ public class EncNetParityTests(ITestOutputHelper output)
         output.WriteLine($"{name}: {count:N0} parameters; max|diff| main {main:E2}, aux {aux:E2}, selayer {seDiff:E2}");
     }
 
+    [Theory]
+    [InlineData("encnet_resnet101_pcontext")]
+    [InlineData("encnet_resnet50_ade")]
+    [InlineData("encnet_resnet50_pcontext")]
+    [InlineData("encnet_resnet101_ade")]
+    [InlineData("encnet_resnet101_voc")]
+    public void EveryZooEntryHasTheTranscriptionsParameterCount(string name)
+    {
+        var reference = PyTorchCheckpoint.LoadStateDict(Path.Combine(PythonReference.Run("encoding_encnet.py", "counts"), "outputs.pth"));
+        long expected = reference[$"num_params.{name}"].item<long>();
+        ModelZoo.Info(name).ParameterCount.Should().Be(expected);
+        using var scope = NewDisposeScope();
+        using var net = ModelZoo.Get(name);
+        Parity.CountParameters(net).Should().Be(expected);
+    }
+
     [Fact]
     public void EncodingLayerMatchesTheTranscriptionOnBothAssignmentAxes()
     {
