@@ -31,7 +31,7 @@ public static class CheckpointFile
             if (zip.Entries.Any(e => e.FullName.EndsWith(".params", StringComparison.Ordinal))) return Format.GluonModelStoreZip;
             if (zip.Entries.Count > 0 && zip.Entries.All(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal))) return Format.NumpyArchive;
             if (EncodingModelStoreZip.Recognises(zip)) return Format.EncodingModelStoreZip;
-            throw new InvalidDataException($"{path}: a zip archive, but not one SegNets reads (neither torch.save's data.pkl nor a GluonCV .params)");
+            throw new InvalidDataException($"{path}: a zip archive, but not one SegNets reads (neither torch.save's data.pkl, a GluonCV .params nor a PyTorch-Encoding .pth)");
         }
         if (read >= 2 && head[0] == 0x80 && head[1] == 0x02) return Format.PyTorch; // legacy torch.save: a pickle first
         if (read >= 8 && BitConverter.ToUInt64(head[..8]) == 0x112) return Format.MxNetParams; // ndarray.cc kMXAPINDArrayListMagic

@@ -29,19 +29,23 @@ public static class EncodingModelStoreZip
     /// <summary>The state dict of the .pth inside <paramref name="zipPath"/> (see <see cref="PyTorchCheckpoint.LoadStateDict"/>).</summary>
     public static Dictionary<string, Tensor> Load(string zipPath)
     {
-        // PyTorchCheckpoint reads files (legacy torch.save streams are read sequentially with seeks in zip records),
-        // so the member is extracted next to the download and removed again.
-        string extracted;
+        ZipArchive zip;
         try
         {
-            using var zip = ZipFile.OpenRead(zipPath);
-            var member = Member(zip, zipPath);
-            extracted = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(zipPath))!, $".{Path.GetFileName(member.FullName)}.{Guid.NewGuid():N}.tmp");
-            member.ExtractToFile(extracted);
+            zip = ZipFile.OpenRead(zipPath);
         }
-        catch (InvalidDataException e) when (e.Message.StartsWith(zipPath, StringComparison.Ordinal) is false)
+        catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{zipPath}: not a readable zip archive (truncated download?): {e.Message}", e);
+        }
+        // PyTorchCheckpoint reads files (it seeks), so the member is extracted to a temporary file and removed again.
+        string extracted, memberName;
+        using (zip)
+        {
+            var member = Member(zip, zipPath);
+            memberName = member.FullName;
+            extracted = Path.Combine(Path.GetTempPath(), $"segnets-{Guid.NewGuid():N}-{Path.GetFileName(member.FullName)}");
+            member.ExtractToFile(extracted);
         }
         try
         {
@@ -49,7 +53,7 @@ public static class EncodingModelStoreZip
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{zipPath}: its .pth member: {e.Message}", e);
+            throw new InvalidDataException($"{zipPath}: its member {memberName}: {e.Message}", e);
         }
         finally
         {

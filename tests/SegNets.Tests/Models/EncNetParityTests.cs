@@ -136,6 +136,14 @@ public class EncNetParityTests(ITestOutputHelper output)
         }
         FluentActions.Invoking(() => CheckpointFile.Read(path)).Should().Throw<InvalidDataException>()
             .WithMessage("*encnet_resnet50_ade-558e8904.zip: expected one .pth member (encnet_resnet50_ade-558e8904.pth*a.pth, b.pth*");
+
+        // A member that is not a torch.save file is named with the archive.
+        File.Delete(path);
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        using (var writer = new StreamWriter(zip.CreateEntry("encnet_resnet50_ade-558e8904.pth").Open()))
+            writer.Write("<html>Access Denied</html>");
+        FluentActions.Invoking(() => CheckpointFile.Read(path)).Should().Throw<InvalidDataException>()
+            .WithMessage("*encnet_resnet50_ade-558e8904.zip: its member encnet_resnet50_ade-558e8904.pth:*not a PyTorch checkpoint*");
     }
 
     [Fact]
