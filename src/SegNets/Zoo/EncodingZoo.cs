@@ -64,25 +64,25 @@ static class EncodingZoo
         const string docs = "PyTorch-Encoding docs/source/experiments/segmentation.rst @b05334f, this file, multi-scale";
         yield return Entry("encnet_resnet101_pcontext", "resnet101", "PASCAL Context", Datasets.PascalContext, lateral: true, EncodingSoftmax.OverPositions,
             [
-                new("mIoU", 52.60, "PASCAL Context val (59 classes, background ignored), multi-scale + flip"),
-                new("mIoU", 51.70, "PASCAL Context val (59 classes, background ignored), single-scale"),
+                new("mIoU", 52.60, "PASCAL Context val (59 classes, background ignored), multi-scale (+ MS; the MS evaluation of test.py also flips)"),
+                new("mIoU", 51.70, "PASCAL Context val (59 classes, background ignored), single-scale (the seed row without + MS)"),
                 new("pixAcc", 80.3, docs), new("mIoU", 53.2, docs),
             ], 64_832_569, Released + " EncHead fuses stages 2 and 3 (lateral, get_encnet sets it for pcontext).");
         yield return Entry("encnet_resnet50_ade", "resnet50", "ADE20K", Datasets.Ade20k, lateral: false, EncodingSoftmax.OverPositions,
             [
-                new(Adescore, 60.42, "ADE20K val, single-scale (the seed's ADE20K score is the mean of pixel accuracy and mIoU)"),
+                new(Adescore, 60.42, "ADE20K val, scales not stated (no + MS in the seed row); the seed's ADE20K score is the mean of pixel accuracy and mIoU"),
                 new("pixAcc", 79.9, docs), new("mIoU", 41.2, docs),
             ], 38_089_802, Released + " The docs' training command names '--model encnetv2', which no file of that commit defines; " +
                 "get_encnet_resnet50_ade loads the file strictly into EncNet (no lateral), so that is its architecture.");
         yield return Entry("encnet_resnet101_ade", "resnet101", "ADE20K", Datasets.Ade20k, lateral: false, EncodingSoftmax.OverPositions,
             [
-                new(Adescore, 63.17, "ADE20K val (the seed's ADE20K score is the mean of pixel accuracy and mIoU)"),
+                new(Adescore, 63.17, "ADE20K val, scales not stated (no + MS in the seed row); the seed's ADE20K score is the mean of pixel accuracy and mIoU"),
                 new(Adescore, 55.67, "ADE20K test (challenge server), multi-scale; mean of pixel accuracy and mIoU"),
             ], 57_081_930, Unreleased);
         yield return Entry("encnet_resnet101_voc", "resnet101", "VOC", Datasets.Voc, lateral: false, EncodingSoftmax.OverPositions,
             [
-                new("mIoU", 85.90, "VOC 2012 test (evaluation server), pre-trained on COCO"),
-                new("mIoU", 82.90, "VOC 2012 test (evaluation server), multi-scale, without COCO"),
+                new("mIoU", 85.90, "VOC 2012 test (evaluation server), pre-trained on COCO (scales not stated in the seed row)"),
+                new("mIoU", 82.90, "VOC 2012 test (evaluation server), multi-scale, without COCO pre-training (no + COCO in the seed row)"),
             ], 56_916_423, Unreleased.Replace("the encnet_resnet101_ade of v0.5.0+ is another network: deep-stem ResNet, assignment over the codewords",
                 "no version of the store has an EncNet VOC file; v0.5.0-v1.0 list only the COCO pre-training, encnet_resnet101_coco", StringComparison.Ordinal) + " The two numbers are two different trainings (with and without COCO).");
         yield return Entry("encnet_resnet50_pcontext", "resnet50", "PASCAL Context", Datasets.PascalContext, lateral: true, EncodingSoftmax.OverPositions,
