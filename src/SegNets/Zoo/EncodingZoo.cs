@@ -51,9 +51,8 @@ static class EncodingZoo
         "and v0.5.0+ compute it; SegNets builds it the way the weights were trained. " +
         "Parameter count includes the backbone's 1000-class fc, which the state dict carries but the network does not use.";
 
-    const string Unreleased =
-        "No weights: the model store of the version the seed links never had this file (the encnet_resnet101_ade of v0.5.0+ is another " +
-        "network: deep-stem ResNet, assignment over the codewords). Built as PyTorch-Encoding's code of the paper's time builds it " +
+    static string Unreleased(string why) =>
+        $"No weights: {why}. Built as PyTorch-Encoding's code of the paper's time builds it " +
         "(@b05334f: 7x7-stem ResNet, assignment softmax over the positions); EncNet.Build takes the other axis for the paper's formula. " +
         "Parameter count includes the backbone's unused 1000-class fc, as PyTorch-Encoding's network has it.";
 
@@ -78,13 +77,14 @@ static class EncodingZoo
             [
                 new(Adescore, 63.17, "ADE20K val, scales not stated (no + MS in the seed row); the seed's ADE20K score is the mean of pixel accuracy and mIoU"),
                 new(Adescore, 55.67, "ADE20K test (challenge server), multi-scale; mean of pixel accuracy and mIoU"),
-            ], 57_081_930, Unreleased);
+            ], 57_081_930, Unreleased("the model store of the version the seed links never had this file (the encnet_resnet101_ade of " +
+                "v0.5.0+ is another network: deep-stem ResNet, assignment over the codewords)"));
         yield return Entry("encnet_resnet101_voc", "resnet101", "VOC", Datasets.Voc, lateral: false, EncodingSoftmax.OverPositions,
             [
                 new("mIoU", 85.90, "VOC 2012 test (evaluation server), pre-trained on COCO (scales not stated in the seed row)"),
                 new("mIoU", 82.90, "VOC 2012 test (evaluation server), multi-scale, without COCO pre-training (no + COCO in the seed row)"),
-            ], 56_916_423, Unreleased.Replace("the encnet_resnet101_ade of v0.5.0+ is another network: deep-stem ResNet, assignment over the codewords",
-                "no version of the store has an EncNet VOC file; v0.5.0-v1.0 list only the COCO pre-training, encnet_resnet101_coco", StringComparison.Ordinal) + " The two numbers are two different trainings (with and without COCO).");
+            ], 56_916_423, Unreleased("no version of the model store has an EncNet VOC file (later versions, up to 2020, list only the COCO " +
+                "pre-training, encnet_resnet101_coco)") + " The two numbers are two different trainings (with and without COCO).");
         yield return Entry("encnet_resnet50_pcontext", "resnet50", "PASCAL Context", Datasets.PascalContext, lateral: true, EncodingSoftmax.OverPositions,
             [new("pixAcc", 78.9, docs), new("mIoU", 50.6, docs)], 45_840_441,
             "In the model store of the version the seed links, not a seed row; numbers from that version's docs. " + Released);
