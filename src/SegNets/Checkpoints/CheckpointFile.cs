@@ -12,7 +12,7 @@ namespace SegNets.Checkpoints;
 public static class CheckpointFile
 {
     /// <summary>The formats <see cref="Read"/> recognises.</summary>
-    public enum Format { PyTorch, SafeTensors, MxNetParams, GluonModelStoreZip, TensorFlow, TensorFlowTarball, NumpyArchive, Onnx }
+    public enum Format { PyTorch, SafeTensors, MxNetParams, GluonModelStoreZip, TensorFlow, TensorFlowTarball, NumpyArchive, Onnx, EncodingModelStoreZip }
 
     /// <summary>Which format <paramref name="path"/> is in, from its first bytes (and, for zips, their members).</summary>
     public static Format Detect(string path)
@@ -30,7 +30,8 @@ public static class CheckpointFile
             if (zip.Entries.Any(e => e.FullName == "data.pkl" || e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal))) return Format.PyTorch;
             if (zip.Entries.Any(e => e.FullName.EndsWith(".params", StringComparison.Ordinal))) return Format.GluonModelStoreZip;
             if (zip.Entries.Count > 0 && zip.Entries.All(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal))) return Format.NumpyArchive;
-            throw new InvalidDataException($"{path}: a zip archive, but not one SegNets reads (neither torch.save's data.pkl nor a GluonCV .params)");
+            if (EncodingModelStoreZip.Recognises(zip)) return Format.EncodingModelStoreZip;
+            throw new InvalidDataException($"{path}: a zip archive, but not one SegNets reads (neither torch.save's data.pkl, a GluonCV .params nor a PyTorch-Encoding .pth)");
         }
         if (TensorFlowTarball.LooksLikeGzip(head)) return Format.TensorFlowTarball; // TF model-zoo .tar.gz
         if (read >= 2 && head[0] == 0x80 && head[1] == 0x02) return Format.PyTorch; // legacy torch.save: a pickle first
@@ -40,7 +41,7 @@ public static class CheckpointFile
         if (read >= 9 && BitConverter.ToUInt64(head[..8]) is > 1 and < 100_000_000 && head[8] == (byte)'{') return Format.SafeTensors;
         throw new InvalidDataException($"{path}: not a checkpoint format SegNets recognises (starts with {Convert.ToHexString(head)}); " +
             "it reads torch.save files, safetensors, MXNet .params (and GluonCV's zips of them), " +
-            "numpy .npz (Chainer), ONNX (.onnx) and TensorFlow V2 checkpoints (also inside TF's .tar.gz)");
+            "PyTorch-Encoding model-store zips, numpy .npz (Chainer), ONNX (.onnx) and TensorFlow V2 checkpoints (also inside TF's .tar.gz)");
     }
 
     /// <summary>Every tensor of the file, under the file's own names.</summary>
@@ -50,6 +51,7 @@ public static class CheckpointFile
         Format.SafeTensors => SafeTensors.Load(path).Tensors,
         Format.MxNetParams => MxNetParams.Load(path),
         Format.GluonModelStoreZip => MxNetParams.LoadGluonModelStoreZip(path),
+        Format.EncodingModelStoreZip => EncodingModelStoreZip.Load(path),
         Format.NumpyArchive => NumpyArchive.LoadNpz(path),
         Format.Onnx => OnnxInitializers.Load(path),
         Format.TensorFlow => TensorFlowCheckpoint.Load(path.EndsWith(".index", StringComparison.Ordinal) ? path[..^".index".Length] : path),

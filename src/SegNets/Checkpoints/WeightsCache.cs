@@ -144,9 +144,11 @@ public sealed class WeightsCache
     {
         if (source.HashAlgorithm is null || source.Hash is null) return;
         string actual;
-        // GluonCV's model store publishes the SHA-1 of the .params inside its zip (model_store.py get_model_file).
-        using (var archive = source.Format == "gluon-params-zip" ? System.IO.Compression.ZipFile.OpenRead(file) : null)
-        using (var stream = archive is null ? File.OpenRead(file) : OpenParams(archive, uri))
+        // GluonCV's model store publishes the SHA-1 of the .params inside its zip (model_store.py get_model_file);
+        // PyTorch-Encoding's, the SHA-1 of the .pth inside its zip (encoding/models/model_store.py get_model_file).
+        using (var archive = source.Format is "gluon-params-zip" or "encoding-zip" ? System.IO.Compression.ZipFile.OpenRead(file) : null)
+        using (var stream = archive is null ? File.OpenRead(file)
+            : source.Format == "encoding-zip" ? EncodingModelStoreZip.Member(archive, file).Open() : OpenParams(archive, uri))
         {
             actual = source.HashAlgorithm switch
             {

@@ -64,6 +64,7 @@ public static class PretrainedWeights
         "chainercv" => ChainerCVConverter.Create(),
         "edgeai" => EdgeAIConverter.Create(),
         "tfdeeplab-mobilenetv2" => TfDeepLabConverter.MobileNetV2(),
+        "encoding" => EncodingConverter.Create(),
         _ => throw new NotSupportedException($"no conversion table named '{name}' yet"),
     };
 

@@ -38,6 +38,8 @@ public class ModelZooTests(ITestOutputHelper output)
         // DeepLab Models" rows (model, dataset, size).
         "mobilenetv2_coco_voc_trainaug", "mobilenetv2_coco_voc_trainval", "mobilenetv2_coco_cityscapes_trainfine",
         "deeplabv3_mnv2_dm05_VOC2012_512x512", "deeplabv3_mnv2_VOC2012_512x512", "MobileNetV2+DeepLab_Cityscapes_769x769",
+        // PyTorch-Encoding (EncNet rows): model_store names; the ADE ResNet-101 and VOC rows have no released weights.
+        "encnet_resnet101_pcontext", "encnet_resnet50_ade", "encnet_resnet101_ade", "encnet_resnet101_voc",
     ];
 
     public static TheoryData<string> Buildable() =>
