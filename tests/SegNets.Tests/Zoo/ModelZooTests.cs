@@ -34,6 +34,8 @@ public class ModelZooTests(ITestOutputHelper output)
         "MobileNetV2+UNetLite-QAT_Cityscapes_768x384", "MobileNetV2+FPNLite-QAT_Cityscapes_768x384", "RegNetX800MF+FPNLite_Cityscapes_768x384",
         "RegNetX1.6GF+FPNLite_Cityscapes_1024x512", "RegNetX3.2FF+FPNLite_Cityscapes_1536x768", "RegNetX400MF+FPNLite_Cityscapes_768x384",
         "RegNetX400MF+FPNLite_Cityscapes_1536x768", "ResNet50+FCN_Cityscapes_1040x520", "ResNet50+DeepLabV3_Cityscapes_1040x520",
+        // TI edgeai's EdgeAI-HF-Transformers rows: the Hugging Face hub ids.
+        "nvidia/segformer-b0-finetuned-ade-512-512", "nvidia/segformer-b5-finetuned-ade-640-640",
     ];
 
     public static TheoryData<string> Buildable() =>
