@@ -33,8 +33,12 @@ static class SegFormerZoo
         Evaluation = new(null, size, size,
             $"TI's table: input {size}x{size}. HF's SegformerImageProcessor resizes every image to {size}x{size} (PIL bilinear, aspect " +
             "ratio not kept), rescales by 1/255 and normalises with the ImageNet mean/std; the logits (1/4 size) are resized bilinearly " +
-            "(align_corners=False) to the image's size (post_process_semantic_segmentation). That the checkpoint's preprocessor_config " +
-            $"sets size {size} and how TI computed its mIoU are unverified."),
+            "(align_corners=False) to the image's size (post_process_semantic_segmentation). TI's evaluation script " +
+            "(edgeai-tensorlab@e0792da4 edgeai-hf-transformers/run_semantic_segmentation_test.sh, written for B0: --size 512 " +
+            "--crop_size 512; examples/pytorch/semantic-segmentation/run_semantic_segmentation.py @152d51f2) instead resizes the " +
+            "short side to the size and centre-crops a square, normalises with mean 123.675/116.28/103.53 and scale " +
+            "0.017125/0.017507/0.017429 on 0..255 (= the ImageNet mean/std) and upsamples the logits to the cropped label. That the " +
+            $"checkpoint's preprocessor_config sets size {size}, and which protocol produced the table's mIoU, are unverified."),
         Reported = [new("mIoU", mIoU, "ADE20K val (TI edgeai table)")],
         Checkpoint = new CheckpointSource($"https://huggingface.co/{name}/resolve/main/pytorch_model.bin", "pth", null, null, "identity"),
         ParameterCount = parameters,

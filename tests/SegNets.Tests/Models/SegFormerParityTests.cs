@@ -126,6 +126,33 @@ public class SegFormerParityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheZooDownloadsAHubStyleCheckpointAndLoadsItWithoutConversion()
+    {
+        // The B0 entry as it is, but its pytorch_model.bin (the transcription's state dict) served from 127.0.0.1 under a
+        // hub-style path, and a hub-style name with a '/' (the converted copy must still land in converted/).
+        var dir = PythonReference.Run("segformer.py", "b0");
+        using var server = new LocalHttpServer();
+        using var home = new TempDir();
+        var name = $"test_hub/segformer-b0-{Guid.NewGuid():N}";
+        var uri = server.Serve($"{name}/resolve/main/pytorch_model.bin", File.ReadAllBytes(Path.Combine(dir, "weights.pth")));
+        var entry = ModelZoo.Info("nvidia/segformer-b0-finetuned-ade-512-512");
+        ModelZoo.Register(entry with { Name = name, Checkpoint = entry.Checkpoint! with { Url = uri.ToString() } });
+        using var scope = NewDisposeScope();
+        var cache = new WeightsCache(home.Path, offline: false);
+        var (net, report) = ModelZoo.GetPretrained(name, cache: cache);
+        report.IsComplete.Should().BeTrue(report.ToString());
+        net.Normalization.Should().Be(InputNormalization.ImageNet);
+        File.Exists(PretrainedWeights.ConvertedPath(cache, ModelZoo.Info(name))).Should().BeTrue();
+        Path.GetFileName(PretrainedWeights.ConvertedPath(cache, ModelZoo.Info(name))).Should().StartWith("test_hub--segformer-b0-");
+        var reference = PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
+        using (no_grad()) Parity.AssertClose(net.forward(reference["input"]).Main, reference["upsampled"], "SegFormer-b0 from the zoo");
+        // Offline, the converted copy is enough.
+        File.Delete(cache.PathOf(ModelZoo.Info(name).Checkpoint!));
+        ModelZoo.GetPretrained(name, cache: new WeightsCache(home.Path, offline: true)).Report.IsComplete.Should().BeTrue();
+        server.Requests.Should().ContainSingle();
+    }
+
+    [Fact]
     public void ZooEntriesAreTheTablesRows()
     {
         var b0 = ModelZoo.Info("nvidia/segformer-b0-finetuned-ade-512-512");
