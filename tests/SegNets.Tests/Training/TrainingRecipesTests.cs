@@ -214,6 +214,27 @@ public partial class TrainingRecipesTests
     }
 
     [Fact]
+    public void SegFormerRecipesAreNvlabsConfigs()
+    {
+        foreach (var (name, size) in new[] { ("nvidia/segformer-b0-finetuned-ade-512-512", 512), ("nvidia/segformer-b5-finetuned-ade-640-640", 640) })
+        {
+            var recipe = TrainingRecipes.Get(name);
+            recipe.WeightsConverted.Should().BeTrue();
+            var stage = recipe.Final;
+            (stage.Optimizer, stage.LrSchedule, stage.ScaleMode).Should().Be(("adamw", "poly", "short-side"));
+            N(stage.LearningRate, stage.Momentum, stage.AdamBeta2, stage.WeightDecay, stage.Iterations, stage.BatchSize, stage.PolyPower, stage.HeadLrMultiplier)
+                .Should().Equal(6e-5, 0.9, 0.999, 0.01, 160_000, 16, 1.0, 10);
+            N(stage.BaseSize, stage.CropHeight, stage.CropWidth, stage.ScaleMin, stage.ScaleMax, stage.FlipProbability).Should().Equal(size, size, size, 0.5, 2.0, 0.5);
+            stage.WarmupStartFactor.Should().Be(1e-6);
+            stage.WeightDecayOnNormParameters.Should().BeFalse();
+            stage.AssumedFields.Should().BeEquivalentTo([nameof(TrainingStage.BatchSize), nameof(TrainingStage.Gpus)]);
+            var options = RecipeRunner.Options(stage, iterationsPerEpoch: 1263);
+            options.Optimizer.Should().Be(OptimizerKind.AdamW);
+            options.WarmupIterations.Should().Be(1500);
+        }
+    }
+
+    [Fact]
     public void UnknownNamesGetTheClosestOnes()
     {
         var act = () => TrainingRecipes.Get("deeplab_resnet101_vco");
