@@ -1,6 +1,6 @@
 """Reference weights after a few training iterations, for SegNets' Trainer parity test (Debian's torch 1.13).
 
-    /usr/bin/python3 tools/reference/training_steps.py OUT_DIR
+    /usr/bin/python3 tools/reference/training_steps.py OUT_DIR [adamw]
 
 The training step is GluonCV's scripts/segmentation/train.py (gluon-cv@5677756) written with PyTorch's own
 optimizer: SGD(momentum 0.9, weight decay 1e-4) over two parameter groups, the backbone at the base learning rate
@@ -9,6 +9,8 @@ before every iteration (gluoncv/utils/lr_scheduler.py, mode 'poly'), cross-entro
 normalised 0..255 images. Model: torchvision 0.14's lraspp_mobilenet_v3_large (num_classes=4; no dropout, so no
 random numbers are drawn in training) with every weight randomised by a fixed seed, in train mode (BatchNorm on
 batch statistics, running statistics updated). Batches are taken in order, 2 epochs x 3 batches of 2 images.
+With `adamw` the optimizer is torch.optim.AdamW (betas 0.9/0.999, eps 1e-8, decoupled weight decay 0.01, base lr 1e-3)
+over the same groups and schedule, as mmsegmentation trains SegFormer.
 
 Writes OUT_DIR/initial.pth (state_dict before), OUT_DIR/final.pth (after), OUT_DIR/data.pth
 {'images': uint8 (6,3,40,48), 'masks': int64 (6,40,48), 'losses': float (6,), 'lrs': float (6,)}.
@@ -25,11 +27,12 @@ from torchvision_backbones import randomize  # noqa: E402
 
 EPOCHS, BATCHES, BATCH = 2, 3, 2
 BASE_LR, HEAD_MULT, MOMENTUM, WD, POWER = 0.01, 10.0, 0.9, 1e-4, 0.9
+ADAMW_LR, ADAMW_WD = 1e-3, 0.01
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 
 
-def main(out_dir):
+def main(out_dir, kind="sgd"):
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(20261123)
     model = torchvision.models.segmentation.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=4)
@@ -42,14 +45,18 @@ def main(out_dir):
 
     backbone = [p for n, p in model.named_parameters() if n.startswith("backbone.")]
     head = [p for n, p in model.named_parameters() if not n.startswith("backbone.")]
-    optimizer = torch.optim.SGD([{"params": backbone, "lr": BASE_LR}, {"params": head, "lr": BASE_LR * HEAD_MULT}],
-                                lr=BASE_LR, momentum=MOMENTUM, weight_decay=WD)
+    base_lr = BASE_LR if kind == "sgd" else ADAMW_LR
+    groups = [{"params": backbone, "lr": base_lr}, {"params": head, "lr": base_lr * HEAD_MULT}]
+    if kind == "sgd":
+        optimizer = torch.optim.SGD(groups, lr=base_lr, momentum=MOMENTUM, weight_decay=WD)
+    else:
+        optimizer = torch.optim.AdamW(groups, lr=base_lr, betas=(MOMENTUM, 0.999), eps=1e-8, weight_decay=ADAMW_WD)
     total = EPOCHS * BATCHES
     losses, lrs = [], []
     it = 0
     for _ in range(EPOCHS):
         for b in range(BATCHES):
-            lr = BASE_LR * (1 - it / total) ** POWER
+            lr = base_lr * (1 - it / total) ** POWER
             optimizer.param_groups[0]["lr"] = lr
             optimizer.param_groups[1]["lr"] = lr * HEAD_MULT
             x = (images[b * BATCH:(b + 1) * BATCH].float() / 255 - MEAN) / STD
@@ -67,4 +74,4 @@ def main(out_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], *sys.argv[2:3])

@@ -171,5 +171,17 @@ public sealed class WeightsCache
         archive.Entries.FirstOrDefault(e => e.FullName.EndsWith(".params", StringComparison.Ordinal))?.Open()
         ?? throw new InvalidDataException($"{uri}: the zip holds no .params file (GluonCV's model store zips hold one)");
 
-    static string FileName(CheckpointSource source) => Path.GetFileName(new Uri(source.Url).AbsolutePath);
+    /// <summary>
+    /// The name a checkpoint is cached (and fetched from a mirror) under: the URL's file name, except for Hugging Face
+    /// hub files (https://huggingface.co/OWNER/REPO/resolve/REVISION/FILE), which all share names like
+    /// pytorch_model.bin and become OWNER--REPO--FILE (the hub cache's "models--OWNER--REPO" convention).
+    /// </summary>
+    static string FileName(CheckpointSource source)
+    {
+        var uri = new Uri(source.Url);
+        var parts = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (uri.Host.Equals("huggingface.co", StringComparison.OrdinalIgnoreCase) && parts.Length >= 5 && parts[2] == "resolve")
+            return string.Join("--", [parts[0], parts[1], .. parts[4..]]);
+        return Path.GetFileName(uri.AbsolutePath);
+    }
 }

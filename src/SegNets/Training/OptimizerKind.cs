@@ -8,4 +8,7 @@ public enum OptimizerKind
 
     /// <summary>Adam with L2 weight decay added to the gradient (torch.optim.Adam's weight_decay).</summary>
     Adam,
+
+    /// <summary>AdamW: Adam with decoupled weight decay (torch.optim.AdamW), as mmsegmentation trains SegFormer.</summary>
+    AdamW,
 }

@@ -113,7 +113,7 @@ public static class RecipeRunner
         {
             Epochs = stage.Epochs ?? (int)Math.Max(1, (stage.Iterations!.Value + perEpoch - 1) / perEpoch),
             Iterations = iterations ?? stage.Iterations,
-            Optimizer = stage.Optimizer == "adam" ? OptimizerKind.Adam : OptimizerKind.Sgd,
+            Optimizer = stage.Optimizer switch { "adam" => OptimizerKind.Adam, "adamw" => OptimizerKind.AdamW, _ => OptimizerKind.Sgd },
             LearningRate = stage.LearningRate,
             Momentum = stage.Momentum ?? 0.9,
             AdamBeta2 = stage.AdamBeta2 ?? 0.999,
@@ -170,6 +170,8 @@ public static class RecipeRunner
             LearningRate = run.LearningRate ?? stage.LearningRate,
             GradientClipNorm = run.GradientClipNorm,
             Device = run.Device, Precision = run.Precision, Resume = run.Resume && run.OutputDirectory is not null, Seed = run.Seed,
+            // SegFormer keeps Hugging Face's names: its encoder is not under "backbone.".
+            BackbonePrefix = model is Models.SegFormer.SegFormer ? Models.SegFormer.SegFormer.EncoderPrefix : "backbone.",
         };
         log?.Invoke($"  {dataset.Count} images, batch {batch}, {loader.BatchCount} iterations per epoch, " +
                     $"{options.Optimizer} lr {options.LearningRate} ({options.Schedule}), " +

@@ -202,6 +202,12 @@ public sealed class Trainer
             var adam = optim.Adam(groups, o.LearningRate, o.Momentum, o.AdamBeta2, 1e-8, o.WeightDecay);
             return (adam, groups.Zip(parts, (g, p) => ((optim.ILearningRateController)g, p.Factor)).ToList());
         }
+        if (o.Optimizer == OptimizerKind.AdamW)
+        {
+            var groups = parts.Select(p => new AdamW.ParamGroup(Step(p.Parameters), o.LearningRate * p.Factor, o.Momentum, o.AdamBeta2, 1e-8, o.WeightDecay)).ToList();
+            var adamw = optim.AdamW(groups, o.LearningRate, o.Momentum, o.AdamBeta2, 1e-8, o.WeightDecay);
+            return (adamw, groups.Zip(parts, (g, p) => ((optim.ILearningRateController)g, p.Factor)).ToList());
+        }
         var sgdGroups = parts.Select(p => new SGD.ParamGroup(Step(p.Parameters), o.LearningRate * p.Factor, o.Momentum, 0, o.WeightDecay)).ToList();
         var sgd = optim.SGD(sgdGroups, o.LearningRate, o.Momentum, 0, o.WeightDecay);
         return (sgd, sgdGroups.Zip(parts, (g, p) => ((optim.ILearningRateController)g, p.Factor)).ToList());

@@ -37,7 +37,7 @@ public sealed record TrainingStage
     /// <summary>The split the original validated on during training, if any.</summary>
     public string? ValSplit { get; init; }
 
-    /// <summary>"sgd" (with momentum) or "adam".</summary>
+    /// <summary>"sgd" (with momentum), "adam" (L2 weight decay) or "adamw" (decoupled weight decay).</summary>
     public required string Optimizer { get; init; }
 
     /// <summary>Base learning rate (the backbone's, after warmup).</summary>
@@ -46,7 +46,7 @@ public sealed record TrainingStage
     /// <summary>SGD momentum, or Adam's beta1.</summary>
     public double? Momentum { get; init; }
 
-    /// <summary>Adam's beta2; null for SGD.</summary>
+    /// <summary>Adam's (AdamW's) beta2; null for SGD.</summary>
     public double? AdamBeta2 { get; init; }
 
     public required double WeightDecay { get; init; }
@@ -223,8 +223,8 @@ public sealed record TrainingStage
         if (CropHeight <= 0 || CropWidth <= 0 || BaseSize is <= 0 || ResizeHeight is <= 0 || ResizeWidth is <= 0)
             problems.Add("sizes must be positive");
         if (!(LearningRate > 0) || WeightDecay < 0) problems.Add("LearningRate must be > 0 and WeightDecay >= 0");
-        if (Optimizer is not ("sgd" or "adam")) problems.Add($"unknown optimizer '{Optimizer}'");
-        if (Optimizer == "adam" && AdamBeta2 is null) problems.Add("adam needs AdamBeta2");
+        if (Optimizer is not ("sgd" or "adam" or "adamw")) problems.Add($"unknown optimizer '{Optimizer}'");
+        if (Optimizer is "adam" or "adamw" && AdamBeta2 is null) problems.Add($"{Optimizer} needs AdamBeta2");
         switch (LrSchedule)
         {
             case "poly" when PolyPower is not > 0: problems.Add("poly needs PolyPower > 0"); break;

@@ -23,7 +23,7 @@ public static class PretrainedWeights
     public static LoadReport Load(ZooEntry entry, Models.SegmentationModel model, WeightsCache cache)
     {
         var checkpoint = entry.Checkpoint ?? throw new NotSupportedException($"{entry.Name}: the original publishes no weights ({entry.Notes})");
-        var converted = Path.Combine(cache.ConvertedFolder, entry.Name + ".safetensors");
+        var converted = ConvertedPath(cache, entry);
         Dictionary<string, Tensor> state;
         if (File.Exists(converted))
         {
@@ -46,6 +46,11 @@ public static class PretrainedWeights
             foreach (var t in state.Values) t.Dispose();
         }
     }
+
+    /// <summary>Where the converted copy of <paramref name="entry"/>'s weights is kept: converted/NAME.safetensors, with
+    /// the '/' of hub-style names (nvidia/segformer-b0-finetuned-ade-512-512) written as "--".</summary>
+    public static string ConvertedPath(WeightsCache cache, ZooEntry entry) =>
+        Path.Combine(cache.ConvertedFolder, entry.Name.Replace("/", "--", StringComparison.Ordinal).Replace("\\", "--", StringComparison.Ordinal) + ".safetensors");
 
     /// <summary>Reads an original checkpoint (format recognised by <see cref="CheckpointFile"/>) and maps it onto
     /// SegNets' keys with the entry's conversion table.</summary>

@@ -25,6 +25,20 @@ public class WeightsCacheTests
     }
 
     [Fact]
+    public void HuggingFaceHubFilesAreCachedUnderTheirRepositorysName()
+    {
+        // Every hub repository calls its weights pytorch_model.bin: the cache must not hand B0's file to B5.
+        var cache = new WeightsCache(Path.GetTempPath(), offline: true);
+        static CheckpointSource Hub(string repo) => new($"https://huggingface.co/{repo}/resolve/main/pytorch_model.bin", "pth", null, null, "identity");
+        Path.GetFileName(cache.PathOf(Hub("nvidia/segformer-b0-finetuned-ade-512-512")))
+            .Should().Be("nvidia--segformer-b0-finetuned-ade-512-512--pytorch_model.bin");
+        Path.GetFileName(cache.PathOf(Hub("nvidia/segformer-b5-finetuned-ade-640-640")))
+            .Should().Be("nvidia--segformer-b5-finetuned-ade-640-640--pytorch_model.bin");
+        Path.GetFileName(cache.PathOf(new CheckpointSource("https://download.pytorch.org/models/fcn_resnet50_coco-1167a1af.pth", "pth", null, null, "identity")))
+            .Should().Be("fcn_resnet50_coco-1167a1af.pth");
+    }
+
+    [Fact]
     public void DownloadsOnceVerifiesAndLeavesNoPartialFile()
     {
         using var server = new LocalHttpServer();

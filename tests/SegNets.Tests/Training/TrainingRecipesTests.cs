@@ -48,7 +48,7 @@ public partial class TrainingRecipesTests
         var entry = ModelZoo.Info(name);
         string expectedSource = entry.Source switch
         {
-            "GluonCV" => "gluoncv", "torchvision" => "torchvision", "ChainerCV" => "chainercv", "TI edgeai" => "edgeai",
+            "GluonCV" => "gluoncv", "torchvision" => "torchvision", "ChainerCV" => "chainercv", "TI edgeai" or "TI edgeai (HF transformers)" => "edgeai",
             _ => throw new InvalidOperationException(entry.Source),
         };
         recipe.Source.Should().Be(expectedSource);
@@ -211,6 +211,27 @@ public partial class TrainingRecipesTests
         qat.Final.QuantizationAware.Should().BeTrue();
         N(qat.Final.LearningRate, qat.Final.Epochs).Should().Equal(1e-5, 10);
         TrainingRecipes.Get("ResNet50+FCN_Cityscapes_1040x520").Final.Sources.Values.Should().OnlyContain(s => s.IsAssumed);
+    }
+
+    [Fact]
+    public void SegFormerRecipesAreNvlabsConfigs()
+    {
+        foreach (var (name, size) in new[] { ("nvidia/segformer-b0-finetuned-ade-512-512", 512), ("nvidia/segformer-b5-finetuned-ade-640-640", 640) })
+        {
+            var recipe = TrainingRecipes.Get(name);
+            recipe.WeightsConverted.Should().BeTrue();
+            var stage = recipe.Final;
+            (stage.Optimizer, stage.LrSchedule, stage.ScaleMode).Should().Be(("adamw", "poly", "short-side"));
+            N(stage.LearningRate, stage.Momentum, stage.AdamBeta2, stage.WeightDecay, stage.Iterations, stage.BatchSize, stage.PolyPower, stage.HeadLrMultiplier)
+                .Should().Equal(6e-5, 0.9, 0.999, 0.01, 160_000, 16, 1.0, 10);
+            N(stage.BaseSize, stage.CropHeight, stage.CropWidth, stage.ScaleMin, stage.ScaleMax, stage.FlipProbability).Should().Equal(size, size, size, 0.5, 2.0, 0.5);
+            stage.WarmupStartFactor.Should().Be(1e-6);
+            stage.WeightDecayOnNormParameters.Should().BeFalse();
+            stage.AssumedFields.Should().BeEquivalentTo([nameof(TrainingStage.BatchSize), nameof(TrainingStage.Gpus)]);
+            var options = RecipeRunner.Options(stage, iterationsPerEpoch: 1263);
+            options.Optimizer.Should().Be(OptimizerKind.AdamW);
+            options.WarmupIterations.Should().Be(1500);
+        }
     }
 
     [Fact]

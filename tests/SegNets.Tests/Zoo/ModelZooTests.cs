@@ -40,6 +40,8 @@ public class ModelZooTests(ITestOutputHelper output)
         "deeplabv3_mnv2_dm05_VOC2012_512x512", "deeplabv3_mnv2_VOC2012_512x512", "MobileNetV2+DeepLab_Cityscapes_769x769",
         // PyTorch-Encoding (EncNet rows): model_store names; the ADE ResNet-101 and VOC rows have no released weights.
         "encnet_resnet101_pcontext", "encnet_resnet50_ade", "encnet_resnet101_ade", "encnet_resnet101_voc",
+        // TI edgeai's EdgeAI-HF-Transformers rows: the Hugging Face hub ids.
+        "nvidia/segformer-b0-finetuned-ade-512-512", "nvidia/segformer-b5-finetuned-ade-640-640",
     ];
 
     public static TheoryData<string> Buildable() =>
