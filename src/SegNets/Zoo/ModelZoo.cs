@@ -14,7 +14,7 @@ public static class ModelZoo
     static readonly Lazy<Dictionary<string, ZooEntry>> All = new(() =>
     {
         var entries = new Dictionary<string, ZooEntry>(StringComparer.Ordinal);
-        foreach (var entry in GluonCVZoo.Entries().Concat(TorchvisionZoo.Entries()).Concat(ChainerCVZoo.Entries()).Concat(EdgeAIZoo.Entries()))
+        foreach (var entry in GluonCVZoo.Entries().Concat(TorchvisionZoo.Entries()).Concat(ChainerCVZoo.Entries()).Concat(EdgeAIZoo.Entries()).Concat(TfDeepLabZoo.XceptionEntries()))
             if (!entries.TryAdd(entry.Name, entry)) throw new InvalidOperationException($"two zoo entries are named {entry.Name}");
         return entries;
     });

@@ -47,11 +47,12 @@ public static class PretrainedWeights
         }
     }
 
-    /// <summary>Reads an original checkpoint (format recognised by <see cref="CheckpointFile"/>) and maps it onto
-    /// SegNets' keys with the entry's conversion table.</summary>
+    /// <summary>Reads an original checkpoint (format recognised by <see cref="CheckpointFile"/>; "tf-tar-gz": the TF
+    /// checkpoint inside a model-zoo tarball, <see cref="TensorFlowCheckpointArchive"/>) and maps it onto SegNets'
+    /// keys with the entry's conversion table.</summary>
     public static Dictionary<string, Tensor> Convert(CheckpointSource checkpoint, string file)
     {
-        var tensors = CheckpointFile.Read(file);
+        var tensors = checkpoint.Format == "tf-tar-gz" ? TensorFlowCheckpointArchive.Load(file) : CheckpointFile.Read(file);
         var converter = Converter(checkpoint.Converter);
         return converter is null ? tensors : converter.Convert(tensors, file);
     }
@@ -63,6 +64,8 @@ public static class PretrainedWeights
         "gluoncv" => GluonCVConverter.Create(),
         "chainercv" => ChainerCVConverter.Create(),
         "edgeai" => EdgeAIConverter.Create(),
+        "tfdeeplab-xception65" => TfDeepLabConverter.Xception65(),
+        "tfdeeplab-xception65-ade20k" => TfDeepLabConverter.Xception65(dropFirstClass: true),
         _ => throw new NotSupportedException($"no conversion table named '{name}' yet"),
     };
 
