@@ -14,6 +14,7 @@ checkpoints, written from tensorflow/models research/deeplab (read, not copied):
                             stack_blocks_dense (atrous rates once the output stride is reached), xception (output_stride
                             halved for the stem; entry_flow/conv1_1 stride 2, conv1_2), xception_65_factory,
                             xception_arg_scope (BN scale=True; activation relu; normalizer batch_norm)
+  research/slim/nets/resnet_utils.py @03cdc5fecfb6  conv2d_same (the stem: explicit padding + VALID when strided)
   core/feature_extractor.py @08eebbce39a9  decoder end point entry_flow/block2/unit_1/xception_module/
                             separable_conv2_pointwise; name_scope xception_65; batch_norm_epsilon 1e-3;
                             _preprocess_zero_mean_unit_range (2/255 x - 1)
