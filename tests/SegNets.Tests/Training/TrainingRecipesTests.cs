@@ -48,7 +48,7 @@ public partial class TrainingRecipesTests
         var entry = ModelZoo.Info(name);
         string expectedSource = entry.Source switch
         {
-            "GluonCV" => "gluoncv", "torchvision" => "torchvision", "ChainerCV" => "chainercv", "TI edgeai" => "edgeai",
+            "GluonCV" => "gluoncv", "torchvision" => "torchvision", "ChainerCV" => "chainercv", "TI edgeai" => "edgeai", "TF DeepLab" => "tfdeeplab",
             _ => throw new InvalidOperationException(entry.Source),
         };
         recipe.Source.Should().Be(expectedSource);
