@@ -12,7 +12,7 @@ namespace SegNets.Checkpoints;
 public static class CheckpointFile
 {
     /// <summary>The formats <see cref="Read"/> recognises.</summary>
-    public enum Format { PyTorch, SafeTensors, MxNetParams, GluonModelStoreZip, TensorFlow, NumpyArchive, Onnx }
+    public enum Format { PyTorch, SafeTensors, MxNetParams, GluonModelStoreZip, TensorFlow, NumpyArchive, Onnx, TensorFlowArchive }
 
     /// <summary>Which format <paramref name="path"/> is in, from its first bytes (and, for zips, their members).</summary>
     public static Format Detect(string path)
@@ -33,13 +33,15 @@ public static class CheckpointFile
             throw new InvalidDataException($"{path}: a zip archive, but not one SegNets reads (neither torch.save's data.pkl nor a GluonCV .params)");
         }
         if (read >= 2 && head[0] == 0x80 && head[1] == 0x02) return Format.PyTorch; // legacy torch.save: a pickle first
+        // gzip (RFC 1952 ID1 ID2): the only gzipped checkpoints SegNets reads are TF model-zoo tarballs (.tar.gz).
+        if (read >= 2 && head[0] == 0x1f && head[1] == 0x8b) return Format.TensorFlowArchive;
         if (read >= 8 && BitConverter.ToUInt64(head[..8]) == 0x112) return Format.MxNetParams; // ndarray.cc kMXAPINDArrayListMagic
         // ONNX is a bare protobuf with no magic: ModelProto starts with ir_version (field 1, varint) = byte 0x08.
         if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && read >= 1 && head[0] == 0x08) return Format.Onnx;
         if (read >= 9 && BitConverter.ToUInt64(head[..8]) is > 1 and < 100_000_000 && head[8] == (byte)'{') return Format.SafeTensors;
         throw new InvalidDataException($"{path}: not a checkpoint format SegNets recognises (starts with {Convert.ToHexString(head)}); " +
             "it reads torch.save files, safetensors, MXNet .params (and GluonCV's zips of them), " +
-            "numpy .npz (Chainer), ONNX (.onnx) and TensorFlow V2 checkpoints");
+            "numpy .npz (Chainer), ONNX (.onnx) and TensorFlow V2 checkpoints (also inside a model zoo's .tar.gz)");
     }
 
     /// <summary>Every tensor of the file, under the file's own names.</summary>
@@ -52,6 +54,7 @@ public static class CheckpointFile
         Format.NumpyArchive => NumpyArchive.LoadNpz(path),
         Format.Onnx => OnnxInitializers.Load(path),
         Format.TensorFlow => TensorFlowCheckpoint.Load(path.EndsWith(".index", StringComparison.Ordinal) ? path[..^".index".Length] : path),
+        Format.TensorFlowArchive => TensorFlowCheckpointArchive.Load(path),
         var f => throw new NotSupportedException($"{path}: {f} files are not readable yet"),
     };
 

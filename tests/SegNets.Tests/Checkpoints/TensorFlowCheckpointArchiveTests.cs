@@ -78,6 +78,8 @@ public class TensorFlowCheckpointArchiveTests(ITestOutputHelper output)
         var tensors = TensorFlowCheckpointArchive.Load(path);
         tensors.Keys.Should().BeEquivalentTo(TensorFlowCheckpoint.Load(Path.Combine(Bundle, "model.ckpt")).Keys);
         tensors["global_step"].item<long>().Should().Be(30000);
+        CheckpointFile.Detect(path).Should().Be(CheckpointFile.Format.TensorFlowArchive, "gzip's magic bytes");
+        CheckpointFile.Read(path).Keys.Should().BeEquivalentTo(tensors.Keys);
     }
 
     [Fact]
