@@ -30,7 +30,8 @@ packed like the model zoo's tarball (<folder>/model.ckpt.{index,data-00000-of-00
     /usr/bin/python3 tools/reference/tf_deeplab.py OUT_DIR
 
 OUT_DIR: outputs.pth (input 1x3x65x65 in 0..255, num_params, and for each case os16 (rates 6/12/18), os8 (12/24/36),
-os8_r123 (1/2/3: rates that reach beyond the centre tap of the 9x9 map) the logits at the input size),
+os8_r123 (1/2/3: rates that reach beyond the centre tap of the 9x9 map) the logits at the input size; even.input
+2x3x48x64 and its even.os16.output),
 model.ckpt.{index,data-00000-of-00001}, deeplabv3_test_2018_01_04.tar.gz, variables.txt (name and shape per variable).
 """
 import math
@@ -268,6 +269,10 @@ def main(out):
         record["input"] = images
         for tag, os_, rates in (("os16", 16, (6, 12, 18)), ("os8", 8, (12, 24, 36)), ("os8_r123", 8, (1, 2, 3))):
             record[f"{tag}.output"] = graph.logits(images, os_, rates)
+        # even sides and a batch of two: 'SAME' would pad a strided 3x3 conv asymmetrically here; TF's explicit padding does not
+        even = torch.rand(2, 3, 48, 64, generator=g) * 255
+        record["even.input"] = even
+        record["even.os16.output"] = graph.logits(even, 16, (6, 12, 18))
     # moving_mean/moving_variance are not learnable parameters
     record["num_params"] = torch.tensor(sum(v.numel() for k, v in graph.vars.items()
                                             if not k.endswith(("moving_mean", "moving_variance"))))

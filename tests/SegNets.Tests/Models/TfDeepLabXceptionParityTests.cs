@@ -62,6 +62,12 @@ public class TfDeepLabXceptionParityTests(ITestOutputHelper output)
             // The network takes x / 127.5 - 1 of the 0..255 image (TF: 2/255 x - 1 inside the graph).
             var logits = net.forward(InputNormalization.TfDeepLab.Apply(x)).Main;
             diffs.Add($"{tag} {Parity.AssertClose(logits, reference[$"{tag}.output"], $"{tag} logits"):E1}");
+            if (tag == "os16")
+            {
+                // even sides (48x64) and a batch of two
+                var even = net.forward(InputNormalization.TfDeepLab.Apply(reference["even.input"])).Main;
+                diffs.Add($"os16 2x48x64 {Parity.AssertClose(even, reference["even.os16.output"], "even-sized batch logits"):E1}");
+            }
         }
         var rateEffect = (reference["os8.output"] - reference["os8_r123.output"]).abs().max().item<float>();
         rateEffect.Should().BeGreaterThan(1e-3f, "rates 1/2/3 must change the logits well beyond the tolerance");
