@@ -13,7 +13,7 @@ public static partial class TrainingRecipes
 {
     static readonly Lazy<IReadOnlyList<TrainingRecipe>> Table = new(() =>
     {
-        TrainingRecipe[] all = [.. GluonCV(), .. Torchvision(), .. ChainerCV(), .. EdgeAI(), .. TfDeepLab()];
+        TrainingRecipe[] all = [.. GluonCV(), .. Torchvision(), .. ChainerCV(), .. EdgeAI(), .. TfDeepLabXceptionRecipes()];
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var recipe in all)
         {

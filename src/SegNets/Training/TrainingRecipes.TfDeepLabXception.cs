@@ -20,7 +20,7 @@ public static partial class TrainingRecipes
         };
     }
 
-    static IEnumerable<TrainingRecipe> TfDeepLab()
+    static IEnumerable<TrainingRecipe> TfDeepLabXceptionRecipes()
     {
         yield return TfDeepLabXception("xception65_coco_voc_trainaug", "voc");
         yield return TfDeepLabXception("xception65_coco_voc_trainval", "voc",
