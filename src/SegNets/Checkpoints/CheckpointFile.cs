@@ -33,7 +33,8 @@ public static class CheckpointFile
             if (EncodingModelStoreZip.Recognises(zip)) return Format.EncodingModelStoreZip;
             throw new InvalidDataException($"{path}: a zip archive, but not one SegNets reads (neither torch.save's data.pkl, a GluonCV .params nor a PyTorch-Encoding .pth)");
         }
-        if (TensorFlowTarball.LooksLikeGzip(head)) return Format.TensorFlowTarball; // TF model-zoo .tar.gz
+        // gzip: the only gzipped checkpoints SegNets reads are TF model-zoo tarballs (.tar.gz).
+        if (TensorFlowTarball.LooksLikeGzip(head)) return Format.TensorFlowTarball;
         if (read >= 2 && head[0] == 0x80 && head[1] == 0x02) return Format.PyTorch; // legacy torch.save: a pickle first
         if (read >= 8 && BitConverter.ToUInt64(head[..8]) == 0x112) return Format.MxNetParams; // ndarray.cc kMXAPINDArrayListMagic
         // ONNX is a bare protobuf with no magic: ModelProto starts with ir_version (field 1, varint) = byte 0x08.

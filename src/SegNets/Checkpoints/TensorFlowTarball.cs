@@ -9,8 +9,9 @@ namespace SegNets.Checkpoints;
 /// A TF model-zoo tarball (.tar.gz) holding a V2 checkpoint, as TF DeepLab publishes its models
 /// (tensorflow/models research/deeplab/g3doc/model_zoo.md; e.g. deeplabv3_mnv2_pascal_train_aug/model.ckpt-30000.index,
 /// .data-00000-of-00001 and frozen_inference_graph.pb). Only the checkpoint's .index and data shards are taken out, to a
-/// temporary folder under SegNets' own file names (member names never become paths, so a member such as
-/// <c>../../x</c> cannot write outside it), read with <see cref="TensorFlowCheckpoint"/>, and deleted.
+/// temporary folder under SegNets' own file names (member names never become paths), read with
+/// <see cref="TensorFlowCheckpoint"/>, and deleted. A checkpoint member whose name leaves the archive's folders
+/// (<c>../</c>, an absolute path) is refused: no published tarball has one.
 /// </summary>
 public static partial class TensorFlowTarball
 {
@@ -53,6 +54,8 @@ public static partial class TensorFlowTarball
             {
                 var match = CheckpointMember().Match(entry.Name);
                 if (!match.Success) continue; // frozen_inference_graph.pb, folders, READMEs
+                if (entry.Name.StartsWith('/') || entry.Name.Split('/', '\\').Contains(".."))
+                    throw new InvalidDataException($"{archive}: member '{entry.Name}' points outside the archive's folders");
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
                     throw new InvalidDataException($"{archive}: member '{entry.Name}' is a {entry.EntryType}, not a regular file; a checkpoint's files must be stored in the archive");
                 if (entry.Length > MaxMemberBytes)
@@ -81,6 +84,8 @@ public static partial class TensorFlowTarball
         var prefix = Path.Combine(folder, "ckpt");
         if (!File.Exists(prefix + ".index"))
             throw new InvalidDataException($"{archive}: has data shards of '{prefixes.Min}' but no '{prefixes.Min}.index'");
+        if (written.Count < 2)
+            throw new InvalidDataException($"{archive}: '{prefixes.Min}.index' has no '{prefixes.Min}.data-NNNNN-of-NNNNN' member");
         return prefix;
     }
 }

@@ -11,7 +11,7 @@ public sealed record TrainingRecipe
     /// <summary>The <see cref="Zoo.ZooEntry.Name"/> this recipe trains.</summary>
     public required string ZooName { get; init; }
 
-    /// <summary>The zoo the entry belongs to: "gluoncv", "torchvision", "chainercv" or "edgeai".</summary>
+    /// <summary>The zoo the entry belongs to: "gluoncv", "torchvision", "chainercv", "edgeai" or "tfdeeplab".</summary>
     public required string Source { get; init; }
 
     /// <summary>The code that produced the released weights (e.g. "GluonCV scripts/segmentation/train.py", "TensorFlow

@@ -13,7 +13,7 @@ public static partial class TrainingRecipes
 {
     static readonly Lazy<IReadOnlyList<TrainingRecipe>> Table = new(() =>
     {
-        TrainingRecipe[] all = [.. GluonCV(), .. Torchvision(), .. ChainerCV(), .. EdgeAI(), .. HfSegFormer()];
+        TrainingRecipe[] all = [.. GluonCV(), .. Torchvision(), .. ChainerCV(), .. EdgeAI(), .. HfSegFormer(), .. TfDeepLabXceptionRecipes()];
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var recipe in all)
         {
@@ -28,7 +28,7 @@ public static partial class TrainingRecipes
     static readonly Lazy<Dictionary<string, TrainingRecipe>> ByName =
         new(() => Table.Value.ToDictionary(r => r.ZooName, StringComparer.Ordinal));
 
-    /// <summary>All recipes, in zoo order (GluonCV, torchvision, ChainerCV, TI edgeai).</summary>
+    /// <summary>All recipes, in zoo order (GluonCV, torchvision, ChainerCV, TI edgeai, TF DeepLab).</summary>
     public static IReadOnlyList<TrainingRecipe> All => Table.Value;
 
     /// <summary>The recipe of a zoo entry.</summary>

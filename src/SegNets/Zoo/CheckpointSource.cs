@@ -12,5 +12,6 @@ namespace SegNets.Zoo;
 /// "sha1" (GluonCV: the full SHA-1 of the extracted .params), or null where the publisher gives none.</param>
 /// <param name="Hash">The expected hash (hex) for <paramref name="HashAlgorithm"/>.</param>
 /// <param name="Converter">The key mapping that puts the file's tensors onto the SegNets model: "identity"
-/// (torchvision: keys and layouts are already SegNets'), "gluoncv", "chainercv", "edgeai".</param>
+/// (torchvision: keys and layouts are already SegNets'), "gluoncv", "chainercv", "edgeai",
+/// "tfdeeplab-xception65" (and "-ade20k", which drops TF's 'other' logit).</param>
 public sealed record CheckpointSource(string Url, string Format, string? HashAlgorithm, string? Hash, string Converter);

@@ -15,7 +15,7 @@ public static class ModelZoo
     {
         var entries = new Dictionary<string, ZooEntry>(StringComparer.Ordinal);
         foreach (var entry in GluonCVZoo.Entries().Concat(TorchvisionZoo.Entries()).Concat(ChainerCVZoo.Entries()).Concat(EdgeAIZoo.Entries())
-                     .Concat(TfDeepLabZoo.MobileNetEntries()).Concat(EncodingZoo.Entries()).Concat(SegFormerZoo.Entries()))
+                     .Concat(TfDeepLabZoo.XceptionEntries()).Concat(TfDeepLabZoo.MobileNetEntries()).Concat(EncodingZoo.Entries()).Concat(SegFormerZoo.Entries()))
             if (!entries.TryAdd(entry.Name, entry)) throw new InvalidOperationException($"two zoo entries are named {entry.Name}");
         return entries;
     });

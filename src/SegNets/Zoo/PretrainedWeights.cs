@@ -70,6 +70,8 @@ public static class PretrainedWeights
         "edgeai" => EdgeAIConverter.Create(),
         "tfdeeplab-mobilenetv2" => TfDeepLabConverter.MobileNetV2(),
         "encoding" => EncodingConverter.Create(),
+        "tfdeeplab-xception65" => TfDeepLabConverter.Xception65(),
+        "tfdeeplab-xception65-ade20k" => TfDeepLabConverter.Xception65(dropFirstClass: true),
         _ => throw new NotSupportedException($"no conversion table named '{name}' yet"),
     };
 

@@ -25,12 +25,9 @@ public static partial class TfDeepLabConverter
         Refuse = RefuseOtherThanMobileNetV2,
     };
 
-    // Training state TF saves next to the model: the step counter, MomentumOptimizer slots, moving-average shadows.
-    const string TrainingState = @"(^global_step$|/Momentum$|/ExponentialMovingAverage$)";
-
     static IEnumerable<KeyRule> MobileNetV2Rules()
     {
-        yield return new KeyRule(TrainingState, null);
+        foreach (var rule in TrainingState) yield return rule; // shared with Xception65 (TfDeepLabConverter.cs)
         yield return new KeyRule("^MobilenetV2/", "backbone/");
         yield return new KeyRule("^(image_pooling|aspp0|concat_projection|logits)/", "head/$1/");
         // slim's variable names → torch.nn's (slim.conv2d weights/biases, separable_conv2d depthwise_weights, batch_norm)
@@ -49,8 +46,8 @@ public static partial class TfDeepLabConverter
     {
         var known = new System.Text.RegularExpressions.Regex(
             @"^(MobilenetV2/(Conv|expanded_conv(_\d+)?)/|image_pooling/|aspp0/|concat_projection/|logits/semantic/)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-        var training = new System.Text.RegularExpressions.Regex(TrainingState, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-        var foreign = keys.Where(k => !training.IsMatch(k) && !known.IsMatch(k)).Order(StringComparer.Ordinal).ToList();
+        var training = TrainingState.Select(r => new System.Text.RegularExpressions.Regex(r.Pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant)).ToList();
+        var foreign = keys.Where(k => !training.Any(t => t.IsMatch(k)) && !known.IsMatch(k)).Order(StringComparer.Ordinal).ToList();
         return foreign.Count == 0
             ? null
             : $"'{foreign[0]}'{(foreign.Count > 1 ? $" and {foreign.Count - 1} more variables" : "")} are not part of TF DeepLab's " +

@@ -25,10 +25,12 @@ public sealed class DeepLabV3PlusDecoder : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="projChannels">feature_proj's width (48).</param>
     /// <param name="depthChannels">The separable convs' width (256).</param>
     /// <param name="norm">The separable convs' norm (the config's bn_kwargs: eps 1e-5).</param>
-    public DeepLabV3PlusDecoder(long inChannels, int numClasses, long projChannels, long depthChannels, NormLayer norm)
+    /// <param name="projectionNorm">feature_proj's norm: null is ChainerCV's (Chainer's default eps 2e-5); TF DeepLab's
+    /// decoder uses eps 1e-5 for it as for the rest (model.py refine_by_decoder's batch_norm_params).</param>
+    public DeepLabV3PlusDecoder(long inChannels, int numClasses, long projChannels, long depthChannels, NormLayer norm, NormLayer? projectionNorm = null)
         : base(nameof(DeepLabV3PlusDecoder))
     {
-        feature_proj = new ConvBnAct(inChannels, projChannels, 1, Norms.Batch(eps: 2e-5));
+        feature_proj = new ConvBnAct(inChannels, projChannels, 1, projectionNorm ?? Norms.Batch(eps: 2e-5));
         conv1 = new SeparableConv2d(inChannels + projChannels, depthChannels, norm, dilation: 1, depthwiseRelu: true, pointwiseRelu: true, names: SeparableConv2d.ChainerCVNames);
         conv2 = new SeparableConv2d(depthChannels, depthChannels, norm, dilation: 1, depthwiseRelu: true, pointwiseRelu: true, names: SeparableConv2d.ChainerCVNames);
         conv_logits = nn.Conv2d(depthChannels, numClasses, 1, bias: true);
