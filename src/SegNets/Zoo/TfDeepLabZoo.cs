@@ -23,7 +23,11 @@ static partial class TfDeepLabZoo
     // eval.py: images padded (input_preprocess.py, with the mean pixel 127.5 = 0 after normalisation; labels with the
     // ignore label) to eval_crop_size; pascal.md / cityscapes.md give --eval_crop_size 513,513 / 1025,2049.
     static EvaluationSetting Eval(int height, int width, string protocol) => new(null, height, width,
-        $"TF DeepLab eval.py: image padded bottom/right with 127.5 (0 after x/127.5 - 1) to {height}x{width} (eval_crop_size); {protocol}");
+        $"TF DeepLab eval.py: image padded bottom/right with 127.5 (0 after x/127.5 - 1) to {height}x{width} (eval_crop_size); {protocol}. " +
+        "Evaluation.Protocol pads the same way at one scale; the multi-scale variant is not implemented")
+    {
+        Protocol = Evaluation.EvaluationOptions.PaddedTo(height, width),
+    };
 
     const string Voc16 = "output stride 16 with atrous rates 6/12/18: single scale, no flip; output stride 8 with rates 12/24/36: scales 0.5:0.25:1.75 averaged with left-right flips";
 
