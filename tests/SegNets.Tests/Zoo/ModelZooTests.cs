@@ -38,6 +38,9 @@ public class ModelZooTests(ITestOutputHelper output)
         // DeepLab Models" rows (model, dataset, size).
         "mobilenetv2_coco_voc_trainaug", "mobilenetv2_coco_voc_trainval", "mobilenetv2_coco_cityscapes_trainfine",
         "deeplabv3_mnv2_dm05_VOC2012_512x512", "deeplabv3_mnv2_VOC2012_512x512", "MobileNetV2+DeepLab_Cityscapes_769x769",
+        // TF DeepLab Xception-65: seed 002's "DeepLab_v3-Xception-65" rows by TF's checkpoint names; TI's rows.
+        "xception65_coco_voc_trainaug", "xception65_coco_voc_trainval", "xception65_ade20k_train", "xception65_cityscapes_trainfine",
+        "deeplabv3_xception_VOC2012_512x512", "Xception65+DeepLab_Cityscapes_769x769",
         // PyTorch-Encoding (EncNet rows): model_store names; the ADE ResNet-101 and VOC rows have no released weights.
         "encnet_resnet101_pcontext", "encnet_resnet50_ade", "encnet_resnet101_ade", "encnet_resnet101_voc",
         // TI edgeai's EdgeAI-HF-Transformers rows: the Hugging Face hub ids.
