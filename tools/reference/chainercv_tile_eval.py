@@ -28,9 +28,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gluoncv_multi_eval import NUM_CLASSES, calibrate_batchnorm, smooth_image  # noqa: E402
-from torchvision_backbones import randomize  # noqa: E402
-from torchvision_segmentation import build  # noqa: E402
+from gluoncv_multi_eval import NUM_CLASSES, carrier_model, smooth_image  # noqa: E402
 
 INPUT_SIZE = (48, 48)
 # taller than a tile (2x2 tiles, negative offsets); wider (1x3, rows centred above the image); smaller (padded, centred)
@@ -140,12 +138,7 @@ class TilePredictor:
 
 
 def main(out_dir):
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    generator = torch.Generator().manual_seed(20260521)
-    model = build("lraspp_mobilenet_v3_large", NUM_CLASSES)
-    randomize(model, generator)
-    calibrate_batchnorm(model, generator)
+    model = carrier_model(20260521)
     predictor = TilePredictor(model, NUM_CLASSES, INPUT_SIZE)
     images = torch.Generator().manual_seed(20260523)
     outputs = {}

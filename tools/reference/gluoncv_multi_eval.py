@@ -191,13 +191,20 @@ def smooth_image(h, w, generator):
     return (fine + noise).round().clamp(0, 255).to(torch.int64)
 
 
-def main(out_dir):
+def carrier_model(seed):
+    """torchvision's LR-ASPP with seeded random weights and BatchNorm statistics re-estimated on random batches, in eval
+    mode: the network the evaluation-protocol references run their protocols on."""
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    generator = torch.Generator().manual_seed(20260501)
+    generator = torch.Generator().manual_seed(seed)
     model = build("lraspp_mobilenet_v3_large", NUM_CLASSES)
     randomize(model, generator)
     calibrate_batchnorm(model, generator)
+    return model
+
+
+def main(out_dir):
+    model = carrier_model(20260501)
     images = torch.Generator().manual_seed(20260503)
     outputs = {}
     with torch.no_grad():

@@ -24,9 +24,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gluoncv_multi_eval import NUM_CLASSES, calibrate_batchnorm, smooth_image  # noqa: E402
-from torchvision_backbones import randomize  # noqa: E402
-from torchvision_segmentation import build  # noqa: E402
+from gluoncv_multi_eval import NUM_CLASSES, carrier_model, smooth_image  # noqa: E402
 
 # (height, width): taller than the crop and narrower / shorter and narrower
 IMAGES = [(70, 52), (45, 77)]
@@ -54,12 +52,7 @@ def tf_eval_logits(model, raw, crop_height, crop_width):
 
 
 def main(out_dir):
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    generator = torch.Generator().manual_seed(20260511)
-    model = build("lraspp_mobilenet_v3_large", NUM_CLASSES)
-    randomize(model, generator)
-    calibrate_batchnorm(model, generator)
+    model = carrier_model(20260511)
     images = torch.Generator().manual_seed(20260513)
     outputs = {}
     with torch.no_grad():
