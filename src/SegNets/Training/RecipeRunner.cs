@@ -52,6 +52,7 @@ public static class RecipeRunner
             "ade20k32" => new Ade20k32Segmentation(root, split, options),
             "cityscapes" => new CityscapesSegmentation(root, split, options),
             "camvid" => new CamVidSegmentation(root, split, options),
+            "pascal-context" => new PascalContextSegmentation(root, split, options),
             _ => throw new NotSupportedException($"no reader for the label set '{stage.Dataset}' of stage {stage.Name}"),
         };
     }

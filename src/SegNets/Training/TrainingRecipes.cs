@@ -13,7 +13,8 @@ public static partial class TrainingRecipes
 {
     static readonly Lazy<IReadOnlyList<TrainingRecipe>> Table = new(() =>
     {
-        TrainingRecipe[] all = [.. GluonCV(), .. Torchvision(), .. ChainerCV(), .. EdgeAI(), .. HfSegFormer(), .. TfDeepLabXceptionRecipes()];
+        TrainingRecipe[] all = [.. GluonCV(), .. Torchvision(), .. ChainerCV(), .. EdgeAI(), .. HfSegFormer(), .. TfDeepLabXceptionRecipes(),
+            .. TfDeepLabMobileNetRecipes(), .. EncodingRecipes()];
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var recipe in all)
         {

@@ -74,6 +74,7 @@ public sealed class RecipeSmokeTests(RecipeSmokeTests.Layouts layouts, ITestOutp
             "cityscapes" => Path.Combine(Root, "cityscapes"),
             "camvid" => Path.Combine(Root, "camvid"),
             "coco-voc" => Coco,
+            "pascal-context" => PythonReference.Run("pascal_context_layout.py"),
             _ => throw new ArgumentException(dataset),
         };
 

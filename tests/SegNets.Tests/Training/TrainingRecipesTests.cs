@@ -49,7 +49,7 @@ public partial class TrainingRecipesTests
         string expectedSource = entry.Source switch
         {
             "GluonCV" => "gluoncv", "torchvision" => "torchvision", "ChainerCV" => "chainercv", "TI edgeai" or "TI edgeai (HF transformers)" => "edgeai",
-            "TF DeepLab" => "tfdeeplab",
+            "TF DeepLab" => "tfdeeplab", "PyTorch-Encoding" => "encoding",
             _ => throw new InvalidOperationException(entry.Source),
         };
         recipe.Source.Should().Be(expectedSource);
