@@ -1,1 +1,17 @@
+global using SegNets.Layers;
 global using Xunit;
+global using SegNets.Backbones;
+global using SegNets.Checkpoints;
+global using SegNets.Checkpoints.Converters;
+global using SegNets.Data;
+global using SegNets.Imaging;
+global using SegNets.Models;
+global using SegNets.Sources;
+global using SegNets.Sources.ChainerCV;
+global using SegNets.Sources.EdgeAI;
+global using SegNets.Sources.Encoding;
+global using SegNets.Sources.GluonCV;
+global using SegNets.Sources.TfDeepLab;
+global using SegNets.Sources.Torchvision;
+global using SegNets.Training;
+global using SegNets.Zoo;

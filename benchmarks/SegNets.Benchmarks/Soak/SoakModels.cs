@@ -1,5 +1,6 @@
 using SegNets.Models;
-using SegNets.Models.EdgeAI;
+using SegNets.Sources.EdgeAI;
+using SegNets.Sources.Torchvision;
 
 namespace SegNets.Benchmarks.Soak;
 
@@ -10,8 +11,8 @@ internal static class SoakModels
 
     public static (SegmentationModel Model, string Description) Create(string name, int numClasses) => name switch
     {
-        "lraspp" => (LRAspp.Torchvision(numClasses), $"torchvision LR-ASPP MobileNetV3-Large, {numClasses} classes"),
-        "fpnlite" => (EdgeAiModels.FpnLite("mobilenetv2", numClasses), $"TI FPN-EdgeAILite MobileNetV2, {numClasses} classes"),
+        "lraspp" => (TorchvisionModels.LRAspp(numClasses), $"torchvision LR-ASPP MobileNetV3-Large, {numClasses} classes"),
+        "fpnlite" => (EdgeAIModels.FpnLite("mobilenetv2", numClasses), $"TI FPN-EdgeAILite MobileNetV2, {numClasses} classes"),
         _ => throw new ArgumentException($"--model {name}: unknown; one of {Names}"),
     };
 

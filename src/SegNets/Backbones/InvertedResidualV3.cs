@@ -1,6 +1,6 @@
 using SegNets.Layers;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegNets.Backbones;

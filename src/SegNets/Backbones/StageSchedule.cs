@@ -1,3 +1,5 @@
+using SegNets.Imaging;
+
 namespace SegNets.Backbones;
 
 /// <summary>

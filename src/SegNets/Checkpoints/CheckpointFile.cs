@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using SegNets.Checkpoints.Converters;
+using SegNets.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using SegNets.Layers;
 using static TorchSharp.torch;
 
 namespace SegNets.Checkpoints;

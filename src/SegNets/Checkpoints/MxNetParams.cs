@@ -1,7 +1,8 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
+using SegNets.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using SegNets.Checkpoints.Protobuf;
+using SegNets.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

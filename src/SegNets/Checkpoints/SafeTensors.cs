@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using SegNets.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using SegNets.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

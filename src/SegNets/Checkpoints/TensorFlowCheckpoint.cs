@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Microsoft.Win32.SafeHandles;
 using SegNets.Checkpoints.TensorFlow;
+using SegNets.Layers;
 using static TorchSharp.torch;
 
 namespace SegNets.Checkpoints;

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.RegularExpressions;
+using SegNets.Layers;
 using static TorchSharp.torch;
 
 namespace SegNets.Checkpoints;

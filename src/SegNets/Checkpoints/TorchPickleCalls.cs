@@ -1,4 +1,5 @@
 using SegNets.Checkpoints.Pickle;
+using SegNets.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

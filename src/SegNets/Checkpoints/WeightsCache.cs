@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using SegNets.Zoo;
 
 namespace SegNets.Checkpoints;
 
@@ -146,25 +145,20 @@ public sealed class WeightsCache
         string actual;
         // GluonCV's model store publishes the SHA-1 of the .params inside its zip (model_store.py get_model_file);
         // PyTorch-Encoding's, the SHA-1 of the .pth inside its zip (encoding/models/model_store.py get_model_file).
-        using (var archive = source.Format is "gluon-params-zip" or "encoding-zip" ? System.IO.Compression.ZipFile.OpenRead(file) : null)
+        using (var archive = source.Format is PublishedFormat.GluonParamsZip or PublishedFormat.EncodingZip ? System.IO.Compression.ZipFile.OpenRead(file) : null)
         using (var stream = archive is null ? File.OpenRead(file)
-            : source.Format == "encoding-zip" ? EncodingModelStoreZip.Member(archive, file).Open() : OpenParams(archive, uri))
+            : source.Format == PublishedFormat.EncodingZip ? EncodingModelStoreZip.Member(archive, file).Open() : OpenParams(archive, uri))
         {
-            actual = source.HashAlgorithm switch
-            {
-                "sha256-prefix" => Convert.ToHexStringLower(SHA256.HashData(stream)),
-                "sha1" => Convert.ToHexStringLower(SHA1.HashData(stream)),
-                _ => throw new NotSupportedException($"{uri}: unknown hash algorithm {source.HashAlgorithm}"),
-            };
+            actual = Convert.ToHexStringLower(source.HashAlgorithm == PublishedHash.Sha1 ? SHA1.HashData(stream) : SHA256.HashData(stream));
         }
-        bool ok = source.HashAlgorithm == "sha256-prefix"
+        bool ok = source.HashAlgorithm == PublishedHash.Sha256Prefix
             ? actual.StartsWith(source.Hash, StringComparison.OrdinalIgnoreCase)
             : actual.Equals(source.Hash, StringComparison.OrdinalIgnoreCase);
         if (ok) return;
         File.Delete(file);
         throw new InvalidDataException(
-            $"{uri}: the download's {(source.HashAlgorithm == "sha1" ? "SHA-1" : "SHA-256")} is {actual}, expected " +
-            $"{(source.HashAlgorithm == "sha1" ? "" : "a hash starting with ")}{source.Hash}: the file is corrupt or not the published one; it was deleted");
+            $"{uri}: the download's {(source.HashAlgorithm == PublishedHash.Sha1 ? "SHA-1" : "SHA-256")} is {actual}, expected " +
+            $"{(source.HashAlgorithm == PublishedHash.Sha1 ? "" : "a hash starting with ")}{source.Hash}: the file is corrupt or not the published one; it was deleted");
     }
 
     static Stream OpenParams(System.IO.Compression.ZipArchive archive, Uri uri) =>

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 
 namespace SegNets.Data;
 
@@ -19,7 +19,7 @@ internal sealed class CocoAnnotationFile
         try
         {
             using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, IO.SegNetsJson.Default.CocoAnnotationFile)
+            return JsonSerializer.Deserialize(stream, DataJson.Default.CocoAnnotationFile)
                 ?? throw new InvalidDataException($"{path}: the annotation file is JSON null");
         }
         catch (JsonException e)

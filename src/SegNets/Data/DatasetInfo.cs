@@ -1,3 +1,5 @@
+using SegNets.Imaging;
+
 namespace SegNets.Data;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed record DatasetInfo(
     IReadOnlyList<string> Classes,
     IReadOnlyList<Rgb> Palette,
     int IgnoreLabel,
-    string Source)
+    string Source) : ILabelPalette
 {
     /// <summary>Number of classes (the model's output channels).</summary>
     public int NumClasses => Classes.Count;

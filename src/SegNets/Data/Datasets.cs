@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using SegNets.Imaging;
 
 namespace SegNets.Data;
 
@@ -10,9 +11,9 @@ namespace SegNets.Data;
 public static class Datasets
 {
     private const string GluonCv = "dmlc/gluon-cv@567775619f3b97d47e7c360748912a4fd883ff52";
-    private const string ChainerCv = "chainer/chainercv@7159616642e0be7c5b3ef380b848e16b7e99355b";
+    private const string ChainerCV = "chainer/chainercv@7159616642e0be7c5b3ef380b848e16b7e99355b";
     private const string CityscapesScripts = "mcordts/cityscapesScripts@0bcc4a72549590fd80d71d8465be3a0c4b1c06e8";
-    private const string EdgeAiBenchmark = "TexasInstruments/edgeai-benchmark@b712c5e1489cabf378d7b4de58d53de06e3db290";
+    private const string EdgeAIBenchmark = "TexasInstruments/edgeai-benchmark@b712c5e1489cabf378d7b4de58d53de06e3db290";
     private const string SceneParsing = "CSAILVision/sceneparsing@4ce20bd9115d415d545b26eaa0387a0740838ba5";
     private const string MmSeg = "open-mmlab/mmsegmentation@a5acc11c92bb6878f12345886378473f2c0fa1da";
 
@@ -224,7 +225,7 @@ public static class Datasets
     /// </remarks>
     public static DatasetInfo CamVid { get; } = new(
         "camvid", Names(CamVidNames), Colors(CamVidColors), -1,
-        $"{ChainerCv}:chainercv/datasets/camvid/camvid_dataset.py camvid_label_names/camvid_label_colors");
+        $"{ChainerCV}:chainercv/datasets/camvid/camvid_dataset.py camvid_label_names/camvid_label_colors");
 
     // --- TI's ADE20K, 32 classes -------------------------------------------------------------------------------
 
@@ -264,9 +265,9 @@ public static class Datasets
     /// </remarks>
     public static DatasetInfo Ade20k32 { get; } = new(
         "ade20k32", Names(Ade20k32Names), Colors(Ade20k32Colors), 255,
-        $"{EdgeAiBenchmark}:edgeai_benchmark/datasets/ade20k.py (num_classes=32); "
+        $"{EdgeAIBenchmark}:edgeai_benchmark/datasets/ade20k.py (num_classes=32); "
         + $"names: {SceneParsing}:objectInfo150.txt 1..31; "
-        + $"palette: {EdgeAiBenchmark}:edgeai_benchmark/utils/image_utils.py get_color_palette(32)");
+        + $"palette: {EdgeAIBenchmark}:edgeai_benchmark/utils/image_utils.py get_color_palette(32)");
 
     /// <summary>
     /// 150 entries: <see cref="Ade20k"/> class index (0 "wall" ... 149 "flag") → <see cref="Ade20k32"/> class index.

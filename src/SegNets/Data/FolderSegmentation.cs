@@ -1,3 +1,4 @@
+using SegNets.Imaging;
 namespace SegNets.Data;
 
 /// <summary>

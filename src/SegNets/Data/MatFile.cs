@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using SegNets.Backbones;
+using SegNets.Imaging;
 
 namespace SegNets.Data;
 

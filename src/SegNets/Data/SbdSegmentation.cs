@@ -1,3 +1,6 @@
+using SegNets.Backbones;
+using SegNets.Imaging;
+
 namespace SegNets.Data;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using SegNets.Layers;
 using static TorchSharp.torch;
 
 namespace SegNets.Data;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using SegNets.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using SegNets.Data.Transforms;
 using SegNets.Data;
 using SegNets.Imaging;
+using SegNets.Layers;
 using SegNets.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,3 @@
-using SegNets.Data;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,7 +29,7 @@ public static class ImageFile
     /// Writes a class map (H, W) as an RGB PNG coloured with <paramref name="labels"/>' palette (the ignore label and
     /// out-of-range values black). Written to a temporary file and renamed, so a reader never sees half a file.
     /// </summary>
-    public static void WriteColoredPng(Tensor classes, DatasetInfo labels, string path)
+    public static void WriteColoredPng(Tensor classes, ILabelPalette labels, string path)
     {
         var (height, width, ids) = ClassMap(classes);
         var rgba = new byte[height * width * 4];
@@ -52,7 +51,7 @@ public static class ImageFile
     /// </summary>
     /// <param name="image">RGB uint8 (3, H, W), as <see cref="ReadRgb"/> returns it.</param>
     /// <param name="classes">Class map (H, W) of the same size.</param>
-    public static void WriteOverlayPng(Tensor image, Tensor classes, DatasetInfo labels, string path, double opacity = 0.5)
+    public static void WriteOverlayPng(Tensor image, Tensor classes, ILabelPalette labels, string path, double opacity = 0.5)
     {
         if (opacity is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(opacity), opacity, "opacity is in [0, 1]");
         var (height, width, ids) = ClassMap(classes);
@@ -84,7 +83,7 @@ public static class ImageFile
             return (classes.shape[0], classes.shape[1], classes.to(CPU).to_type(ScalarType.Int64).data<long>().ToArray());
     }
 
-    static Rgb Color(DatasetInfo labels, long id) => id >= 0 && id < labels.Palette.Count ? labels.Palette[(int)id] : default;
+    static Rgb Color(ILabelPalette labels, long id) => id >= 0 && id < labels.Palette.Count ? labels.Palette[(int)id] : default;
 
     static void WritePng(byte[] rgba, long width, long height, string path)
     {

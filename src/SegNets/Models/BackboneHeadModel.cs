@@ -1,4 +1,5 @@
 using SegNets.Backbones;
+using SegNets.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
-using TorchSharp;
+using SegNets.Layers;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegNets.Models;

@@ -1,3 +1,4 @@
+using SegNets.Layers;
 using SegNets.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using SegNets.Checkpoints;
 using SegNets.Data;
+using SegNets.Layers;
 using SegNets.Models;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegNets.Training;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SegNets.Checkpoints;
+using SegNets.Layers;
 using static TorchSharp.torch;
 
 namespace SegNets.Training;
@@ -62,7 +63,7 @@ public sealed class TrainingCheckpoint
             using (var stream = new FileStream(Path.Combine(temp, StateFile), FileMode.CreateNew))
             {
                 using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-                    JsonSerializer.Serialize(json, this, IO.SegNetsJson.Default.TrainingCheckpoint);
+                    JsonSerializer.Serialize(json, this, TrainingJson.Default.TrainingCheckpoint);
                 stream.Flush(flushToDisk: true);
             }
             if (Directory.Exists(full)) Directory.Move(full, old);
@@ -84,7 +85,7 @@ public sealed class TrainingCheckpoint
         try
         {
             using var stream = File.OpenRead(path);
-            return JsonSerializer.Deserialize(stream, IO.SegNetsJson.Default.TrainingCheckpoint)
+            return JsonSerializer.Deserialize(stream, TrainingJson.Default.TrainingCheckpoint)
                    ?? throw new InvalidDataException($"{path}: empty training state");
         }
         catch (JsonException e)

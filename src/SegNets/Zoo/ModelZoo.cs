@@ -1,5 +1,14 @@
 using SegNets.Checkpoints;
+using SegNets.IO;
 using SegNets.Models;
+using SegNets.Sources.ChainerCV;
+using SegNets.Sources.EdgeAI;
+using SegNets.Sources.Encoding;
+using SegNets.Sources.GluonCV;
+using SegNets.Sources.SegFormer;
+using SegNets.Sources.TfDeepLab;
+using SegNets.Sources.Torchvision;
+using SegNets.Sources;
 
 namespace SegNets.Zoo;
 
@@ -11,11 +20,18 @@ public static class ModelZoo
 {
     static readonly Lock Registering = new();
 
+    /// <summary>Every source family SegNets reproduces, in the order the zoo lists them: the one list that the zoo and
+    /// <see cref="TrainingRecipes"/> are built from. A new family is one more <see cref="ModelSource"/> here.</summary>
+    public static IReadOnlyList<ModelSource> Sources { get; } =
+    [
+        GluonCVSource.Instance, TorchvisionSource.Instance, ChainerCVSource.Instance, EdgeAISource.Instance,
+        TfDeepLabSource.Instance, EncodingSource.Instance, SegFormerSource.Instance,
+    ];
+
     static readonly Lazy<Dictionary<string, ZooEntry>> All = new(() =>
     {
         var entries = new Dictionary<string, ZooEntry>(StringComparer.Ordinal);
-        foreach (var entry in GluonCVZoo.Entries().Concat(TorchvisionZoo.Entries()).Concat(ChainerCVZoo.Entries()).Concat(EdgeAIZoo.Entries())
-                     .Concat(TfDeepLabZoo.XceptionEntries()).Concat(TfDeepLabZoo.MobileNetEntries()).Concat(EncodingZoo.Entries()).Concat(SegFormerZoo.Entries()))
+        foreach (var entry in Sources.SelectMany(s => s.Entries))
             if (!entries.TryAdd(entry.Name, entry)) throw new InvalidOperationException($"two zoo entries are named {entry.Name}");
         return entries;
     });
@@ -85,27 +101,5 @@ public static class ModelZoo
         return model;
     }
 
-    static string UnknownName(string name)
-    {
-        var closest = All.Value.Keys
-            .Select(k => (Name: k, Distance: Distance(name.ToLowerInvariant(), k.ToLowerInvariant())))
-            .OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal)
-            .Take(5).Select(x => x.Name);
-        return $"no model named '{name}' in the zoo; closest: {string.Join(", ", closest)} (ModelZoo.List() has all {All.Value.Count})";
-    }
-
-    // Levenshtein distance: enough to suggest deeplab_resnet101_voc for deeplabv3_resnet101_voc.
-    static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
-    }
+    static string UnknownName(string name) => ClosestNames.Message("model in the zoo named", name, All.Value.Keys, "ModelZoo.List()");
 }

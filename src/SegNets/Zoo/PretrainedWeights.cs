@@ -1,6 +1,9 @@
 using System.Text.Json;
-using SegNets.Checkpoints;
 using SegNets.Checkpoints.Converters;
+using SegNets.Checkpoints;
+using SegNets.Data;
+using SegNets.Layers;
+using SegNets.Sources;
 using static TorchSharp.torch;
 
 namespace SegNets.Zoo;
@@ -56,30 +59,16 @@ public static class PretrainedWeights
     /// SegNets' keys with the entry's conversion table.</summary>
     public static Dictionary<string, Tensor> Convert(CheckpointSource checkpoint, string file)
     {
+        ArgumentNullException.ThrowIfNull(checkpoint);
         var tensors = CheckpointFile.Read(file);
-        var converter = Converter(checkpoint.Converter);
-        return converter is null ? tensors : converter.Convert(tensors, file);
+        return checkpoint.Converter == CheckpointConverter.Identity ? tensors : checkpoint.Converter.Convert(tensors, file);
     }
-
-    /// <summary>The conversion table of a source family; null for "identity".</summary>
-    public static CheckpointConverter? Converter(string name) => name switch
-    {
-        "identity" => null,
-        "gluoncv" => GluonCVConverter.Create(),
-        "chainercv" => ChainerCVConverter.Create(),
-        "edgeai" => EdgeAIConverter.Create(),
-        "tfdeeplab-mobilenetv2" => TfDeepLabConverter.MobileNetV2(),
-        "encoding" => EncodingConverter.Create(),
-        "tfdeeplab-xception65" => TfDeepLabConverter.Xception65(),
-        "tfdeeplab-xception65-ade20k" => TfDeepLabConverter.Xception65(dropFirstClass: true),
-        _ => throw new NotSupportedException($"no conversion table named '{name}' yet"),
-    };
 
     static Dictionary<string, string> Metadata(ZooEntry entry) => new()
     {
         [ZooKey] = entry.Name,
         [SourceKey] = entry.Checkpoint!.Url,
-        [ClassesKey] = JsonSerializer.Serialize(entry.Labels?.Classes ?? [], IO.SegNetsJson.Default.IReadOnlyListString),
-        [NormalizationKey] = JsonSerializer.Serialize(entry.Normalization, IO.SegNetsJson.Default.InputNormalization),
+        [ClassesKey] = JsonSerializer.Serialize(entry.Labels?.Classes ?? [], DataJson.Default.IReadOnlyListString),
+        [NormalizationKey] = JsonSerializer.Serialize(entry.Normalization, DataJson.Default.InputNormalization),
     };
 }

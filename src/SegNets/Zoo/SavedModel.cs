@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SegNets.Checkpoints;
+using SegNets.Data;
 using SegNets.Models;
 
 namespace SegNets.Zoo;
@@ -27,8 +28,8 @@ public static class SavedModel
         {
             [PretrainedWeights.ZooKey] = zooName,
             [NumClassesKey] = model.NumClasses.ToString(CultureInfo.InvariantCulture),
-            [PretrainedWeights.ClassesKey] = JsonSerializer.Serialize(classNames ?? [], IO.SegNetsJson.Default.IReadOnlyListString),
-            [PretrainedWeights.NormalizationKey] = JsonSerializer.Serialize(model.Normalization, IO.SegNetsJson.Default.InputNormalization),
+            [PretrainedWeights.ClassesKey] = JsonSerializer.Serialize(classNames ?? [], DataJson.Default.IReadOnlyListString),
+            [PretrainedWeights.NormalizationKey] = JsonSerializer.Serialize(model.Normalization, DataJson.Default.InputNormalization),
         };
         SafeTensors.Save(path, model.state_dict(), metadata);
     }
@@ -45,7 +46,7 @@ public static class SavedModel
             int classes = metadata.TryGetValue(NumClassesKey, out var n) ? int.Parse(n, CultureInfo.InvariantCulture) : entry.NumClasses;
             var model = ModelZoo.Get(zooName, numClasses: classes);
             if (metadata.TryGetValue(PretrainedWeights.NormalizationKey, out var json))
-                model.Normalization = JsonSerializer.Deserialize(json, IO.SegNetsJson.Default.InputNormalization)
+                model.Normalization = JsonSerializer.Deserialize(json, DataJson.Default.InputNormalization)
                     ?? throw new InvalidDataException($"{path}: '{PretrainedWeights.NormalizationKey}' is empty");
             StateDictLoader.Load(model, tensors, strict: true, source: path);
             return model;

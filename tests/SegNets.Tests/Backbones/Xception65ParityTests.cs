@@ -25,7 +25,7 @@ public class Xception65ParityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void BackboneHasChainerCvsParameterCount()
+    public void BackboneHasChainerCVsParameterCount()
     {
         using var scope = NewDisposeScope();
         // fact sheet section 8: ChainerCV's Xception65 extractor has 37,867,312 learnable parameters

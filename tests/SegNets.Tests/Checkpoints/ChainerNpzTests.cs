@@ -3,7 +3,7 @@ using System.Text.Json;
 using FluentAssertions;
 using SegNets.Checkpoints;
 using SegNets.Checkpoints.Converters;
-using SegNets.Models.ChainerCV;
+using SegNets.Sources.ChainerCV;
 using SegNets.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -226,7 +226,7 @@ public class ChainerNpzTests(ITestOutputHelper output)
     {
         var (reference, dir) = Reference("segnet");
         using var scope = NewDisposeScope();
-        var net = ChainerCvModels.SegNetBasic();
+        var net = ChainerCVModels.SegNetBasic();
         LoadConverted(dir, "segnet", net, output);
         net.eval();
         using var _ = no_grad();
@@ -245,7 +245,7 @@ public class ChainerNpzTests(ITestOutputHelper output)
     {
         var (reference, dir) = Reference("pspnet50");
         using var scope = NewDisposeScope();
-        var net = ChainerCvModels.PspNet(50, 5, 65, 73);
+        var net = ChainerCVModels.PspNet(50, 5, 65, 73);
         LoadConverted(dir, "pspnet50", net, output);
         net.eval();
         using var _ = no_grad();
@@ -260,7 +260,7 @@ public class ChainerNpzTests(ITestOutputHelper output)
     {
         var (reference, dir) = Reference("deeplab");
         using var scope = NewDisposeScope();
-        var net = ChainerCvModels.DeepLabV3PlusXception65(5);
+        var net = ChainerCVModels.DeepLabV3PlusXception65(5);
         LoadConverted(dir, "deeplab", net, output);
         net.eval();
         using var _ = no_grad();
@@ -268,7 +268,7 @@ public class ChainerNpzTests(ITestOutputHelper output)
         var features = net.Backbone.forward(x);
         var dc2 = Parity.AssertClose(features["c2"], reference["c2"], "low-level c2");
         var dc5 = Parity.AssertClose(features["c5"], reference["c5"], "high-level c5");
-        // As in ChainerCvParityTests: synthetic weights leave these logits little spatial signal, so 1e-5, not 1e-4.
+        // As in ChainerCVParityTests: synthetic weights leave these logits little spatial signal, so 1e-5, not 1e-4.
         var dlogits = Parity.AssertClose(net.Head.forward(features), reference["rates12.logits"], "logits", 1e-5);
         var dout = Parity.AssertClose(net.forward(x).Main, reference["rates12.output"], "output", 1e-5);
         output.WriteLine($"deeplabv3plus_xception65 from chainer.npz max|diff|: c2 {dc2:E1}, c5 {dc5:E1}, logits {dlogits:E1}, output {dout:E1}");

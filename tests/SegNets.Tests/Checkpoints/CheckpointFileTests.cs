@@ -47,7 +47,7 @@ public class CheckpointFileTests
         var zip = Directory.GetFiles(dir, "*.zip").Single();
         var reference = PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
         using var scope = NewDisposeScope();
-        var net = PspNet.GluonCV("resnet50", 5);
+        var net = GluonCVModels.PspNet("resnet50", 5);
         CheckpointFile.Detect(zip).Should().Be(CheckpointFile.Format.GluonModelStoreZip);
         var report = CheckpointFile.LoadInto(net, zip, GluonCVConverter.Create());
         report.IsComplete.Should().BeTrue();
@@ -55,7 +55,7 @@ public class CheckpointFileTests
         using var _ = no_grad();
         Parity.AssertClose(net.forward(reference["input"]).Main, reference["main"], "psp from its .params");
         // Without the conversion table the names do not fit, and the strict loader says which.
-        FluentActions.Invoking(() => CheckpointFile.LoadInto(PspNet.GluonCV("resnet50", 5), zip)).Should().Throw<InvalidDataException>()
+        FluentActions.Invoking(() => CheckpointFile.LoadInto(GluonCVModels.PspNet("resnet50", 5), zip)).Should().Throw<InvalidDataException>()
             .WithMessage($"{zip} does not fit*missing (backbone.conv1.0.weight*");
     }
 }

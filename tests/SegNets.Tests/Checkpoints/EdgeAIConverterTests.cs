@@ -1,7 +1,7 @@
 using FluentAssertions;
 using SegNets.Checkpoints.Converters;
 using SegNets.Models;
-using SegNets.Models.EdgeAI;
+using SegNets.Sources.EdgeAI;
 using SegNets.Tests.Support;
 using static TorchSharp.torch;
 
@@ -32,9 +32,9 @@ public class EdgeAIConverterTests
         var (decoder, encoder) = (name[..split], name[(split + 1)..]);
         BackboneHeadModel net = decoder switch
         {
-            "deeplabv3plus" => EdgeAiModels.DeepLabV3PlusLite(encoder, 5),
-            "fpn" => EdgeAiModels.FpnLite(encoder, 5),
-            _ => EdgeAiModels.UNetLite(encoder, 5),
+            "deeplabv3plus" => EdgeAIModels.DeepLabV3PlusLite(encoder, 5),
+            "fpn" => EdgeAIModels.FpnLite(encoder, 5),
+            _ => EdgeAIModels.UNetLite(encoder, 5),
         };
         static bool Counter(string k) => k.EndsWith("num_batches_tracked", StringComparison.Ordinal);
         pairs.Where(p => !Counter(p[0])).Select(p => converter.MapKey(p[0])).Should()

@@ -256,11 +256,11 @@ public class MxNetParamsTests(ITestOutputHelper output)
 
     static BackboneHeadModel Build(string model) => model switch
     {
-        "fcn" => Fcn.GluonCV("resnet50", 5),
-        "psp" => PspNet.GluonCV("resnet50", 5),
-        "deeplab" => DeepLabV3.GluonCV("resnet50", 5),
-        "deeplab_resnest50" => DeepLabV3.GluonCV("resnest50", 5),
-        "vplr" => DeepLabV3bPlus.GluonCV(5),
+        "fcn" => GluonCVModels.Fcn("resnet50", 5),
+        "psp" => GluonCVModels.PspNet("resnet50", 5),
+        "deeplab" => GluonCVModels.DeepLabV3("resnet50", 5),
+        "deeplab_resnest50" => GluonCVModels.DeepLabV3("resnest50", 5),
+        "vplr" => GluonCVModels.DeepLabV3bPlus(5),
         _ => throw new ArgumentException(model),
     };
 

@@ -27,7 +27,7 @@ public class TensorFlowTarballArchiveTests(ITestOutputHelper output)
         var name = $"test_tfdeeplab_{Guid.NewGuid():N}";
         var uri = server.Serve("models/deeplabv3_test_2018_01_04.tar.gz", File.ReadAllBytes(tarball));
         var entry = ModelZoo.Info("xception65_coco_voc_trainaug");
-        entry.Checkpoint!.Format.Should().Be("tf-tar-gz");
+        entry.Checkpoint!.Format.Should().Be(PublishedFormat.TfTarGz);
         ModelZoo.Register(entry with { Name = name, NumClasses = 5, Labels = null, Checkpoint = entry.Checkpoint with { Url = uri.ToString() } });
 
         using var scope = NewDisposeScope();

@@ -26,7 +26,7 @@ public class TensorFlowTarballTests(ITestOutputHelper output)
         using var server = new LocalHttpServer();
         using var home = new TempDir();
         var published = ModelZoo.Info("mobilenetv2_dm05_coco_voc_trainaug");
-        published.Checkpoint!.Format.Should().Be("tf-tar-gz");
+        published.Checkpoint!.Format.Should().Be(PublishedFormat.TfTarGz);
         var name = $"test_tf_{Guid.NewGuid():N}";
         var uri = server.Serve("models/deeplabv3_mnv2_dm05_pascal_trainaug_2018_10_01.tar.gz", File.ReadAllBytes(good));
         ModelZoo.Register(published with { Name = name, NumClasses = 5, Labels = null, Checkpoint = published.Checkpoint with { Url = uri.ToString() } });

@@ -21,7 +21,7 @@ public class WeightsCacheTests
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(content))[..8];
         if (corruptHash) hash = hash[0] == '0' ? "1" + hash[1..] : "0" + hash[1..];
-        return new CheckpointSource(uri.ToString(), "pth", "sha256-prefix", hash, "identity");
+        return new CheckpointSource(uri.ToString(), PublishedFormat.Pth, PublishedHash.Sha256Prefix, hash, CheckpointConverter.Identity);
     }
 
     [Fact]
@@ -29,12 +29,12 @@ public class WeightsCacheTests
     {
         // Every hub repository calls its weights pytorch_model.bin: the cache must not hand B0's file to B5.
         var cache = new WeightsCache(Path.GetTempPath(), offline: true);
-        static CheckpointSource Hub(string repo) => new($"https://huggingface.co/{repo}/resolve/main/pytorch_model.bin", "pth", null, null, "identity");
+        static CheckpointSource Hub(string repo) => new($"https://huggingface.co/{repo}/resolve/main/pytorch_model.bin", PublishedFormat.Pth, null, null, CheckpointConverter.Identity);
         Path.GetFileName(cache.PathOf(Hub("nvidia/segformer-b0-finetuned-ade-512-512")))
             .Should().Be("nvidia--segformer-b0-finetuned-ade-512-512--pytorch_model.bin");
         Path.GetFileName(cache.PathOf(Hub("nvidia/segformer-b5-finetuned-ade-640-640")))
             .Should().Be("nvidia--segformer-b5-finetuned-ade-640-640--pytorch_model.bin");
-        Path.GetFileName(cache.PathOf(new CheckpointSource("https://download.pytorch.org/models/fcn_resnet50_coco-1167a1af.pth", "pth", null, null, "identity")))
+        Path.GetFileName(cache.PathOf(new CheckpointSource("https://download.pytorch.org/models/fcn_resnet50_coco-1167a1af.pth", PublishedFormat.Pth, null, null, CheckpointConverter.Identity)))
             .Should().Be("fcn_resnet50_coco-1167a1af.pth");
     }
 
@@ -107,13 +107,13 @@ public class WeightsCacheTests
         using var home = new TempDir();
         var content = Payload(5_000);
         server.Serve("mirror/w-x.pth", content);
-        var original = new CheckpointSource("https://example.invalid/models/w-x.pth", "pth", "sha256-prefix",
-            Convert.ToHexStringLower(SHA256.HashData(content))[..8], "identity");
+        var original = new CheckpointSource("https://example.invalid/models/w-x.pth", PublishedFormat.Pth, PublishedHash.Sha256Prefix,
+            Convert.ToHexStringLower(SHA256.HashData(content))[..8], CheckpointConverter.Identity);
         var mirrored = new WeightsCache(home.Path, offline: false, mirror: new Uri(server.BaseUri, "mirror/"));
         mirrored.SourceUri(original).Should().Be(new Uri(server.BaseUri, "mirror/w-x.pth"));
         File.ReadAllBytes(mirrored.Fetch(original, cancel: TestContext.Current.CancellationToken)).Should().Equal(content);
 
-        var missing = new CheckpointSource(new Uri(server.BaseUri, "none.pth").ToString(), "pth", null, null, "identity");
+        var missing = new CheckpointSource(new Uri(server.BaseUri, "none.pth").ToString(), PublishedFormat.Pth, null, null, CheckpointConverter.Identity);
         FluentActions.Invoking(() => new WeightsCache(home.Path, offline: false).Fetch(missing, cancel: TestContext.Current.CancellationToken)).Should().Throw<InvalidOperationException>()
             .WithMessage("*none.pth: the server answered 404*");
     }

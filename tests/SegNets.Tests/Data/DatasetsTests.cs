@@ -117,7 +117,7 @@ public class DatasetsTests
     }
 
     [Fact]
-    public void CamVidIsChainerCvs()
+    public void CamVidIsChainerCVs()
     {
         var camvid = Datasets.CamVid;
         camvid.Classes.Should().Equal(

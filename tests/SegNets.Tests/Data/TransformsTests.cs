@@ -434,7 +434,7 @@ public class TransformsTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         using var sample = Synthetic(5, 6);
         sample.Mask[1, 1] = tensor(SegmentationSample.IgnoreIndex);
-        foreach (var norm in new[] { InputNormalization.ImageNet, InputNormalization.ChainerCvPspNet, InputNormalization.TfDeepLab, new InputNormalization(1, [1, 2, 3], [4, 5, 6], Bgr: true) })
+        foreach (var norm in new[] { InputNormalization.ImageNet, InputNormalization.ChainerCVPspNet, InputNormalization.TfDeepLab, new InputNormalization(1, [1, 2, 3], [4, 5, 6], Bgr: true) })
         {
             using var normalized = new Normalize(norm).Apply(sample, new Random(0));
             normalized.Image.dtype.Should().Be(ScalarType.Float32);

@@ -33,7 +33,7 @@ public class SegmentationEvaluatorTests(ITestOutputHelper output)
     static (SegmentationModel Model, Dictionary<string, Tensor> Reference) Load()
     {
         var dir = PythonReference.Run("gluoncv_multi_eval.py");
-        var model = LRAspp.Torchvision(Classes);
+        var model = TorchvisionModels.LRAspp(Classes);
         StateDictLoader.Load(model, PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "weights.pth")));
         model.Normalization = InputNormalization.ImageNet;
         return (model, PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth")));
@@ -121,7 +121,7 @@ public class SegmentationEvaluatorTests(ITestOutputHelper output)
         var dir = PythonReference.Run("tf_deeplab_eval.py");
         var reference = PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
         using var scope = NewDisposeScope();
-        var model = LRAspp.Torchvision(Classes);
+        var model = TorchvisionModels.LRAspp(Classes);
         StateDictLoader.Load(model, PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "weights.pth")));
         model.Normalization = InputNormalization.TfDeepLab;
         var padded = new SegmentationEvaluator(model, EvaluationOptions.PaddedTo(64, 80));
@@ -152,10 +152,10 @@ public class SegmentationEvaluatorTests(ITestOutputHelper output)
         var dir = PythonReference.Run("chainercv_tile_eval.py");
         var reference = PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
         using var scope = NewDisposeScope();
-        var model = LRAspp.Torchvision(Classes);
+        var model = TorchvisionModels.LRAspp(Classes);
         StateDictLoader.Load(model, PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "weights.pth")));
         // ChainerCV's mean subtraction, scaled by the reference's CARRIER_SCALE for the carrier network's sake
-        model.Normalization = InputNormalization.ChainerCvPspNet with { Std = [64, 64, 64] };
+        model.Normalization = InputNormalization.ChainerCVPspNet with { Std = [64, 64, 64] };
         foreach (var batch in new[] { 1, 4 })
         {
             var evaluator = new SegmentationEvaluator(model, EvaluationOptions.ChainerCVTiles(48, 48) with { BatchSize = batch });
@@ -287,7 +287,7 @@ public class SegmentationEvaluatorTests(ITestOutputHelper output)
         act = () => evaluator.Evaluate(wrongSize, ct: TestContext.Current.CancellationToken);
         act.Should().Throw<ArgumentException>().WithMessage("sample c (index 0): *[70, 52]*[70, 51]*");
 
-        var other = new SegmentationEvaluator(LRAspp.Torchvision(3), EvaluationOptions.Plain);
+        var other = new SegmentationEvaluator(TorchvisionModels.LRAspp(3), EvaluationOptions.Plain);
         act = () => other.Evaluate(dataset, ct: TestContext.Current.CancellationToken);
         act.Should().Throw<ArgumentException>().WithMessage("*5 classes but the model predicts 3*");
     }

@@ -2,7 +2,7 @@ using FluentAssertions;
 using SegNets.Checkpoints;
 using SegNets.Checkpoints.Converters;
 using SegNets.Models;
-using SegNets.Models.Encoding;
+using SegNets.Sources.Encoding;
 using SegNets.Tests.Support;
 using SegNets.Zoo;
 using static TorchSharp.torch;
@@ -110,7 +110,7 @@ public class EncNetParityTests(ITestOutputHelper output)
         var uri = server.Serve($"encoding/models/{Path.GetFileName(zipPath)}", File.ReadAllBytes(zipPath));
         var original = ModelZoo.Info("encnet_resnet50_ade");
         original.Checkpoint!.Should().Be(new CheckpointSource("https://hangzh.s3.amazonaws.com/encoding/models/encnet_resnet50_ade-558e8904.zip",
-            "encoding-zip", "sha1", "558e8904e123813f23dc0347acba85224650fe5f", "encoding"));
+            PublishedFormat.EncodingZip, PublishedHash.Sha1, "558e8904e123813f23dc0347acba85224650fe5f", EncodingSource.Converter));
         ModelZoo.Register(original with { Name = name, Checkpoint = original.Checkpoint! with { Url = uri.ToString(), Hash = sha1 } });
         using var scope = NewDisposeScope();
         var (net, report) = ModelZoo.GetPretrained(name, cache: new WeightsCache(home.Path, offline: false));

@@ -18,11 +18,11 @@ public class GluonCVSegmentationParityTests(ITestOutputHelper output)
 {
     static BackboneHeadModel Build(string model, int numClasses) => model switch
     {
-        "fcn" => Fcn.GluonCV("resnet50", numClasses),
-        "psp" => PspNet.GluonCV("resnet50", numClasses),
-        "deeplab" => DeepLabV3.GluonCV("resnet50", numClasses),
-        "deeplab_resnest50" => DeepLabV3.GluonCV("resnest50", numClasses),
-        "vplr" => DeepLabV3bPlus.GluonCV(numClasses),
+        "fcn" => GluonCVModels.Fcn("resnet50", numClasses),
+        "psp" => GluonCVModels.PspNet("resnet50", numClasses),
+        "deeplab" => GluonCVModels.DeepLabV3("resnet50", numClasses),
+        "deeplab_resnest50" => GluonCVModels.DeepLabV3("resnest50", numClasses),
+        "vplr" => GluonCVModels.DeepLabV3bPlus(numClasses),
         _ => throw new ArgumentException(model),
     };
 
@@ -67,10 +67,10 @@ public class GluonCVSegmentationParityTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         var parts = zooName.Split('_');
         int classes = parts[^1] switch { "voc" => 21, "ade" => 150, "citys" => 19, _ => throw new ArgumentException(zooName) };
-        var net = model == "vplr" ? DeepLabV3bPlus.GluonCV(classes)
-            : model == "fcn" ? Fcn.GluonCV(parts[1], classes)
-            : model == "psp" ? PspNet.GluonCV(parts[1], classes)
-            : DeepLabV3.GluonCV(parts[1], classes);
+        var net = model == "vplr" ? GluonCVModels.DeepLabV3bPlus(classes)
+            : model == "fcn" ? GluonCVModels.Fcn(parts[1], classes)
+            : model == "psp" ? GluonCVModels.PspNet(parts[1], classes)
+            : GluonCVModels.DeepLabV3(parts[1], classes);
         Parity.CountParameters(net).Should().Be(reference[$"num_params.{zooName}"].item<long>());
     }
 
@@ -78,12 +78,12 @@ public class GluonCVSegmentationParityTests(ITestOutputHelper output)
     public void KeysAreGluonCVsUnderABackbonePrefix()
     {
         using var scope = NewDisposeScope();
-        var keys = DeepLabV3.GluonCV("resnet50", 5).state_dict().Keys.ToList();
+        var keys = GluonCVModels.DeepLabV3("resnet50", 5).state_dict().Keys.ToList();
         keys.Should().Contain(["backbone.conv1.0.weight", "backbone.layer4.0.downsample.1.running_var", "head.aspp.concurent.0.0.weight",
             "head.aspp.concurent.4.gap.1.weight", "head.aspp.concurent.4.gap.2.running_mean", "head.aspp.project.1.weight",
             "head.block.4.bias", "auxlayer.block.0.weight", "auxlayer.block.4.bias"]);
         keys.Should().NotContain(k => k.Contains("body", StringComparison.Ordinal) || k.StartsWith("backbone.fc", StringComparison.Ordinal));
-        var vplr = DeepLabV3bPlus.GluonCV().state_dict().Keys.ToList();
+        var vplr = GluonCVModels.DeepLabV3bPlus().state_dict().Keys.ToList();
         vplr.Should().Contain(["head.aspp.b0.0.weight", "head.aspp.b4.gap.1.weight", "head.aspp.project.0.weight", "head.c1_block.0.weight",
             "head.block.6.weight", "backbone.mod7.0.convs.5.weight"]);
     }

@@ -1,8 +1,9 @@
+using SegNets.Backbones;
 using FluentAssertions;
 using SegNets.Checkpoints;
 using SegNets.Data;
 using SegNets.Models;
-using SegNets.Models.SegFormer;
+using SegNets.Sources.SegFormer;
 using SegNets.Tests.Support;
 using SegNets.Zoo;
 using static TorchSharp.torch;
@@ -157,7 +158,7 @@ public class SegFormerParityTests(ITestOutputHelper output)
     {
         var b0 = ModelZoo.Info("nvidia/segformer-b0-finetuned-ade-512-512");
         b0.Checkpoint!.Url.Should().Be("https://huggingface.co/nvidia/segformer-b0-finetuned-ade-512-512/resolve/main/pytorch_model.bin");
-        b0.Checkpoint.Converter.Should().Be("identity");
+        b0.Checkpoint.Converter.Should().BeSameAs(CheckpointConverter.Identity);
         b0.Labels.Should().BeSameAs(Datasets.Ade20k);
         b0.Labels!.Classes[0].Should().Be("wall");
         b0.Normalization.Should().Be(InputNormalization.ImageNet);
@@ -167,5 +168,9 @@ public class SegFormerParityTests(ITestOutputHelper output)
         b5.Reported.Should().ContainSingle(m => m.Metric == "mIoU" && m.Value == 51.1);
         (b5.Evaluation.CropHeight, b5.Evaluation.CropWidth).Should().Be((640, 640));
         b5.Source.Should().Be(b0.Source);
+        // HF's SegFormer code builds the rows; TI's table lists them; each row carries its recipe.
+        b0.Source.Should().BeSameAs(SegFormerSource.Instance);
+        b0.ListedIn.Should().BeSameAs(EdgeAISource.Instance);
+        b0.Recipe.Should().NotBeNull().And.BeSameAs(TrainingRecipes.Get(b0.Name));
     }
 }

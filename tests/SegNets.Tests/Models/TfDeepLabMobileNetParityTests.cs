@@ -2,7 +2,7 @@ using FluentAssertions;
 using SegNets.Checkpoints;
 using SegNets.Checkpoints.Converters;
 using SegNets.Models;
-using SegNets.Models.TfDeepLab;
+using SegNets.Sources.TfDeepLab;
 using SegNets.Tests.Support;
 using SegNets.Zoo;
 using static TorchSharp.torch;
@@ -176,10 +176,10 @@ public class TfDeepLabMobileNetParityTests(ITestOutputHelper output)
     {
         var entry = ModelZoo.Info(name);
         entry.ParameterCount.Should().Be(Reference[$"{counted}.num_params"].item<long>());
-        entry.Checkpoint!.Format.Should().Be("tf-tar-gz");
-        entry.Checkpoint.Converter.Should().Be("tfdeeplab-mobilenetv2");
+        entry.Checkpoint!.Format.Should().Be(PublishedFormat.TfTarGz);
+        entry.Checkpoint.Converter.Should().BeSameAs(TfDeepLabSource.MobileNetV2Converter);
         entry.Checkpoint.Url.Should().StartWith("https://download.tensorflow.org/models/deeplabv3_mnv2_");
-        PretrainedWeights.Converter(entry.Checkpoint.Converter)!.Name.Should().Be("tfdeeplab-mobilenetv2");
+        entry.Checkpoint.Converter.Name.Should().Be("tfdeeplab-mobilenetv2");
         entry.Normalization.Should().Be(InputNormalization.TfDeepLab);
         entry.Reported.Should().NotBeEmpty();
     }

@@ -2,7 +2,7 @@ using FluentAssertions;
 using SegNets.Checkpoints;
 using SegNets.Checkpoints.Converters;
 using SegNets.Models;
-using SegNets.Models.TfDeepLab;
+using SegNets.Sources.TfDeepLab;
 using SegNets.Tests.Support;
 using static TorchSharp.torch;
 
@@ -94,14 +94,14 @@ public class TfDeepLabXceptionParityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void DiffersFromChainerCvOnlyWhereTfDoes()
+    public void DiffersFromChainerCVOnlyWhereTfDoes()
     {
         using var scope = NewDisposeScope();
         static Dictionary<string, double> Eps(nn.Module model) =>
             model.named_modules().Where(m => m.module is TorchSharp.Modules.BatchNorm2d)
                 .ToDictionary(m => m.name, m => ((TorchSharp.Modules.BatchNorm2d)m.module).eps);
         var tf = TfDeepLabModels.Xception65(21);
-        var chainer = SegNets.Models.ChainerCV.ChainerCvModels.DeepLabV3PlusXception65(21);
+        var chainer = ChainerCVModels.DeepLabV3PlusXception65(21);
         tf.state_dict().Keys.Should().Equal(chainer.state_dict().Keys);
         Parity.CountParameters(tf).Should().Be(41_055_413);
         var eps = Eps(tf);

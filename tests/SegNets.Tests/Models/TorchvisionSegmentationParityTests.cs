@@ -15,12 +15,12 @@ public class TorchvisionSegmentationParityTests(ITestOutputHelper output)
 {
     public static BackboneHeadModel Build(string name, int numClasses) => name switch
     {
-        "fcn_resnet50" => Fcn.Torchvision("resnet50", numClasses),
-        "fcn_resnet101" => Fcn.Torchvision("resnet101", numClasses),
-        "deeplabv3_resnet50" => DeepLabV3.Torchvision("resnet50", numClasses),
-        "deeplabv3_resnet101" => DeepLabV3.Torchvision("resnet101", numClasses),
-        "deeplabv3_mobilenet_v3_large" => DeepLabV3.Torchvision("mobilenet_v3_large", numClasses),
-        "lraspp_mobilenet_v3_large" => LRAspp.Torchvision(numClasses),
+        "fcn_resnet50" => TorchvisionModels.Fcn("resnet50", numClasses),
+        "fcn_resnet101" => TorchvisionModels.Fcn("resnet101", numClasses),
+        "deeplabv3_resnet50" => TorchvisionModels.DeepLabV3("resnet50", numClasses),
+        "deeplabv3_resnet101" => TorchvisionModels.DeepLabV3("resnet101", numClasses),
+        "deeplabv3_mobilenet_v3_large" => TorchvisionModels.DeepLabV3("mobilenet_v3_large", numClasses),
+        "lraspp_mobilenet_v3_large" => TorchvisionModels.LRAspp(numClasses),
         _ => throw new ArgumentException(name),
     };
 
@@ -74,7 +74,7 @@ public class TorchvisionSegmentationParityTests(ITestOutputHelper output)
     {
         var dir = PythonReference.Run("torchvision_segmentation.py", "lraspp_mobilenet_v3_large");
         using var scope = NewDisposeScope();
-        var net = LRAspp.Torchvision(5);
+        var net = TorchvisionModels.LRAspp(5);
         StateDictLoader.Load(net, PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "weights.pth")));
         var reference = PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
         // Undo the ImageNet normalisation so that Predict's own normalisation gives the reference input back.

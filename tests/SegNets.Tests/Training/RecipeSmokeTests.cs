@@ -91,7 +91,7 @@ public sealed class RecipeSmokeTests(RecipeSmokeTests.Layouts layouts, ITestOutp
         var recipe = TrainingRecipes.Get(name);
         var stage = RecipeRunner.Stage(recipe);
         // ChainerCV's PSPNet pools with kernels fixed for its input size: it trains on its own crop.
-        int? crop = recipe.Source == "chainercv" && name.StartsWith("pspnet", StringComparison.Ordinal) ? null : 32;
+        int? crop = recipe.Source == ChainerCVSource.Instance && name.StartsWith("pspnet", StringComparison.Ordinal) ? null : 32;
         TorchSharp.torch.manual_seed(7);
         var log = new List<string>();
         var (model, result) = RecipeRunner.Train(new RecipeRun

@@ -35,7 +35,7 @@ public class TrainerMemoryTests
         var ct = TestContext.Current.CancellationToken;
         using var data = NewData();
         manual_seed(1);
-        using var model = DeepLabV3.Torchvision("mobilenet_v3_large", 3);
+        using var model = TorchvisionModels.DeepLabV3("mobilenet_v3_large", 3);
         using var dir = new TempDir();
         var loader = new SegmentationLoader(data, new HorizontalFlip(),
             new SegmentationLoaderOptions { BatchSize = 2, Shuffle = true, Seed = 3, Workers = 0 });

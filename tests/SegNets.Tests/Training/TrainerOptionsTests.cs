@@ -25,7 +25,7 @@ public class TrainerOptionsTests
         using var scope = NewDisposeScope();
         using var data = Data();
         manual_seed(1);
-        var model = LRAspp.Torchvision(3);
+        var model = TorchvisionModels.LRAspp(3);
         var before = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
         new Trainer(model, new TrainingOptions { Epochs = 1, LearningRate = 0.05, FreezeBackbone = true })
             .Fit(Loader(data), cancellationToken: TestContext.Current.CancellationToken);
@@ -45,10 +45,10 @@ public class TrainerOptionsTests
         using var dir = new TempDir();
         // "Pretrained" 21-class weights, saved as SegNets safetensors; the 3-class model takes all but the classifiers.
         manual_seed(2);
-        var pretrained = LRAspp.Torchvision(21);
+        var pretrained = TorchvisionModels.LRAspp(21);
         var file = dir.File("pretrained.safetensors");
         SegNets.Zoo.SavedModel.Save(pretrained, "lraspp_mobilenet_v3_large", file);
-        var model = LRAspp.Torchvision(3);
+        var model = TorchvisionModels.LRAspp(3);
         var report = SegNets.Checkpoints.CheckpointFile.LoadInto(model, file, strict: false);
         report.Mismatched.Should().Contain(k => k.StartsWith("classifier.low_classifier.weight", StringComparison.Ordinal))
             .And.Contain(k => k.StartsWith("classifier.high_classifier.weight", StringComparison.Ordinal));
@@ -75,7 +75,7 @@ public class TrainerOptionsTests
         using var data = Data();
         using var dir = new TempDir();
         manual_seed(1);
-        var model = LRAspp.Torchvision(3);
+        var model = TorchvisionModels.LRAspp(3);
         var result = new Trainer(model, new TrainingOptions { Epochs = 2, LearningRate = 0.05, Precision = Precision.BFloat16, OutputDirectory = dir.Path, TensorBoard = false })
             .Fit(Loader(data), cancellationToken: TestContext.Current.CancellationToken);
         result.History.Should().OnlyContain(h => double.IsFinite(h.Loss));
@@ -97,13 +97,13 @@ public class TrainerOptionsTests
         var options = new TrainingOptions { Epochs = 2, LearningRate = 0.05, Precision = Precision.BFloat16, OutputDirectory = dir.Path, TensorBoard = false, Resume = true };
         manual_seed(1);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var first = () => new Trainer(LRAspp.Torchvision(3), options).Fit(Loader(data),
+        var first = () => new Trainer(TorchvisionModels.LRAspp(3), options).Fit(Loader(data),
             progress: new Inline<TrainingProgress>(p => { if (p.Phase == "done") stop.Cancel(); }), cancellationToken: stop.Token);
         first.Should().Throw<OperationCanceledException>();
         var saved = SegNets.Checkpoints.SafeTensors.Load(Path.Combine(dir.Path, "epoch-0001", TrainingCheckpoint.ModelFile)).Tensors;
 
         manual_seed(42);
-        var model = LRAspp.Torchvision(3);
+        var model = TorchvisionModels.LRAspp(3);
         var fresh = model.named_parameters().First(p => p.name == "classifier.high_classifier.weight").parameter.detach().clone();
         var resumedWeights = new Dictionary<string, Tensor>();
         var result = new Trainer(model, options).Fit(Loader(data), progress: new Inline<TrainingProgress>(p =>

@@ -29,7 +29,7 @@ public class TrainerParityTests(ITestOutputHelper output)
         var dir = kind == "sgd" ? PythonReference.Run("training_steps.py") : PythonReference.Run("training_steps.py", kind);
         using var scope = NewDisposeScope();
         var data = PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "data.pth"));
-        var model = LRAspp.Torchvision(4);
+        var model = TorchvisionModels.LRAspp(4);
         StateDictLoader.Load(model, PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "initial.pth")), source: "initial.pth");
         using var dataset = Dataset(data["images"], data["masks"]);
         var loader = new SegmentationLoader(dataset, options: new SegmentationLoaderOptions { BatchSize = 2, Shuffle = false, Workers = 0 });

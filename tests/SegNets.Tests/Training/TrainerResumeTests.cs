@@ -21,7 +21,7 @@ public class TrainerResumeTests
     static BackboneHeadModel NewModel(int seed)
     {
         manual_seed(seed);
-        return DeepLabV3.Torchvision("mobilenet_v3_large", 3);
+        return TorchvisionModels.DeepLabV3("mobilenet_v3_large", 3);
     }
 
     static TensorSegmentationDataset NewData()

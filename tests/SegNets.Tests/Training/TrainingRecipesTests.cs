@@ -1,3 +1,4 @@
+using SegNets.Sources;
 using System.Text.RegularExpressions;
 using FluentAssertions;
 using SegNets.Data;
@@ -46,13 +47,8 @@ public partial class TrainingRecipesTests
     {
         var recipe = TrainingRecipes.Get(name);
         var entry = ModelZoo.Info(name);
-        string expectedSource = entry.Source switch
-        {
-            "GluonCV" => "gluoncv", "torchvision" => "torchvision", "ChainerCV" => "chainercv", "TI edgeai" or "TI edgeai (HF transformers)" => "edgeai",
-            "TF DeepLab" => "tfdeeplab", "PyTorch-Encoding" => "encoding",
-            _ => throw new InvalidOperationException(entry.Source),
-        };
-        recipe.Source.Should().Be(expectedSource);
+        recipe.Source.Should().NotBeNull().And.BeSameAs(entry.Source, "a recipe belongs to its row's family");
+        entry.Recipe.Should().BeSameAs(recipe, "the row carries its recipe");
         recipe.Stages.Should().NotBeEmpty();
         recipe.Notes.Should().NotBeNullOrWhiteSpace();
         recipe.TrainedWith.Should().NotBeNullOrWhiteSpace();
@@ -124,7 +120,7 @@ public partial class TrainingRecipesTests
         voc.HeadLrMultiplier.Should().Be(10);
         voc.AuxLrMultiplier.Should().Be(10);
         N(voc.BaseSize, voc.CropHeight, voc.CropWidth, voc.ScaleMin, voc.ScaleMax).Should().Equal(520, 480, 480, 0.5, 2.0);
-        voc.ScaleMode.Should().Be("long-side");
+        voc.ScaleMode.Should().Be(ScaleMode.LongSide);
         voc.PolyPower.Should().Be(0.9);
         voc.Momentum.Should().Be(0.9);
         voc.WeightDecay.Should().Be(1e-4);
@@ -160,7 +156,7 @@ public partial class TrainingRecipesTests
         fcn.AuxLoss.Should().BeTrue();
         N(fcn.AuxWeight, fcn.AuxLrMultiplier, fcn.HeadLrMultiplier).Should().Equal(0.5, 10, 1);
         N(fcn.BaseSize, fcn.CropHeight).Should().Equal(520, 480);
-        fcn.ScaleMode.Should().Be("short-side");
+        fcn.ScaleMode.Should().Be(ScaleMode.ShortSide);
         fcn.Dataset.Should().Be("coco-voc");
         var lraspp = TrainingRecipes.Get("lraspp_mobilenet_v3_large").Final;
         N(lraspp.LearningRate, lraspp.WeightDecay).Should().Equal(0.01, 1e-6);
@@ -180,7 +176,7 @@ public partial class TrainingRecipesTests
         N(ade.Iterations, ade.CropHeight).Should().Equal(150000, 473);
         var segnet = TrainingRecipes.Get("segnet_camvid").Final;
         N(segnet.LearningRate, segnet.Iterations, segnet.BatchSize, segnet.WeightDecay).Should().Equal(0.1, 16000, 12, 5e-4);
-        segnet.LrSchedule.Should().Be("constant");
+        segnet.LrSchedule.Should().Be(ScheduleKind.Constant);
         segnet.ClassWeights.Should().Contain("median frequency");
         foreach (var dataset in new[] { "voc", "cityscapes", "ade20k" })
         {
@@ -196,12 +192,12 @@ public partial class TrainingRecipesTests
     public void EdgeAIRecipes()
     {
         var regnet = TrainingRecipes.Get("RegNetX800MF+FPNLite_ADE20K32_512x512").Final;
-        (regnet.Optimizer, regnet.LrSchedule).Should().Be(("sgd", "cosine"));
+        (regnet.Optimizer, regnet.LrSchedule).Should().Be((OptimizerKind.Sgd, ScheduleKind.Cosine));
         N(regnet.LearningRate, regnet.Epochs, regnet.BatchSize, regnet.WeightDecay).Should().Equal(0.1, 60, 32, 4e-5);
         regnet.Sources[nameof(TrainingStage.LearningRate)].Evidence.Should().Be(RecipeEvidence.TrainingLog);
         regnet.ClassWeights.Should().NotBeNull();
         var mobile = TrainingRecipes.Get("MobileNetV2+FPNLite_Cityscapes_768x384").Final;
-        (mobile.Optimizer, mobile.LrSchedule).Should().Be(("adam", "step"));
+        (mobile.Optimizer, mobile.LrSchedule).Should().Be((OptimizerKind.Adam, ScheduleKind.Step));
         N(mobile.LearningRate, mobile.AdamBeta2, mobile.Epochs, mobile.BatchSize, mobile.Gpus, mobile.StepGamma).Should().Equal(4e-4, 0.999, 250, 12, 2, 0.25);
         mobile.StepMilestones.Should().Equal(100, 200);
         N(mobile.ResizeHeight, mobile.ResizeWidth, mobile.CropHeight, mobile.CropWidth).Should().Equal(384, 768, 384, 768);
@@ -222,7 +218,7 @@ public partial class TrainingRecipesTests
             var recipe = TrainingRecipes.Get(name);
             recipe.WeightsConverted.Should().BeTrue();
             var stage = recipe.Final;
-            (stage.Optimizer, stage.LrSchedule, stage.ScaleMode).Should().Be(("adamw", "poly", "short-side"));
+            (stage.Optimizer, stage.LrSchedule, stage.ScaleMode).Should().Be((OptimizerKind.AdamW, ScheduleKind.Poly, ScaleMode.ShortSide));
             N(stage.LearningRate, stage.Momentum, stage.AdamBeta2, stage.WeightDecay, stage.Iterations, stage.BatchSize, stage.PolyPower, stage.HeadLrMultiplier)
                 .Should().Equal(6e-5, 0.9, 0.999, 0.01, 160_000, 16, 1.0, 10);
             N(stage.BaseSize, stage.CropHeight, stage.CropWidth, stage.ScaleMin, stage.ScaleMax, stage.FlipProbability).Should().Equal(size, size, size, 0.5, 2.0, 0.5);

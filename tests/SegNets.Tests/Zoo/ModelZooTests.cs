@@ -84,7 +84,7 @@ public class ModelZooTests(ITestOutputHelper output)
         ModelZoo.Info("fcn_resnet50_ade").Labels!.Classes.Should().HaveCount(150);
         var tv = ModelZoo.Info("lraspp_mobilenet_v3_large");
         tv.Checkpoint!.Hash.Should().Be("d234d4ea");
-        tv.Checkpoint.Converter.Should().Be("identity");
+        tv.Checkpoint.Converter.Should().BeSameAs(CheckpointConverter.Identity);
     }
 
     [Theory]
@@ -102,7 +102,7 @@ public class ModelZooTests(ITestOutputHelper output)
         using var _ = no_grad();
         // 64x96: TI's decoders need sides divisible by 32, as the originals do; ChainerCV's PSPNet has pyramid kernels
         // fixed for its tile size, so it runs on one tile.
-        var (h, w) = entry is { Source: "ChainerCV", Architecture: "PSPNet" } ? (entry.Evaluation.CropHeight!.Value, entry.Evaluation.CropWidth!.Value) : (64, 96);
+        var (h, w) = entry is { Source: ChainerCVSource, Architecture: "PSPNet" } ? (entry.Evaluation.CropHeight!.Value, entry.Evaluation.CropWidth!.Value) : (64, 96);
         var result = net.forward(randn(1, 3, h, w));
         result.Main.shape.Should().Equal(1, entry.NumClasses, h, w);
         result.Main.isfinite().all().item<bool>().Should().BeTrue();
@@ -156,7 +156,7 @@ public class ModelZooTests(ITestOutputHelper output)
         var uri = server.Serve($"gluon/models/{Path.GetFileName(zipPath)}", File.ReadAllBytes(zipPath));
         ModelZoo.Register(ModelZoo.Info("deeplab_resnet50_ade") with
         {
-            Name = name, NumClasses = 5, Labels = null, Checkpoint = new CheckpointSource(uri.ToString(), "gluon-params-zip", "sha1", sha1, "gluoncv"),
+            Name = name, NumClasses = 5, Labels = null, Checkpoint = new CheckpointSource(uri.ToString(), PublishedFormat.GluonParamsZip, PublishedHash.Sha1, sha1, GluonCVSource.Converter),
         });
         using var scope = NewDisposeScope();
         var (net, report) = ModelZoo.GetPretrained(name, cache: new WeightsCache(home.Path, offline: false));
@@ -179,7 +179,7 @@ public class ModelZooTests(ITestOutputHelper output)
         var reference = SegNets.Checkpoints.PyTorchCheckpoint.LoadStateDict(Path.Combine(dir, "outputs.pth"));
         var published = ModelZoo.Info("MobileNetV2S16+DeepLabV3Lite_COCOSeg21_512x512");
         published.Checkpoint!.Url.Should().EndWith("/cocoseg21/edgeai-tv/deeplabv3plus_mobilenetv2_edgeailite_512x512_20210405_checkpoint.pth");
-        published.Checkpoint.Converter.Should().Be("edgeai");
+        published.Checkpoint.Converter.Should().BeSameAs(EdgeAISource.Converter);
         using var server = new LocalHttpServer();
         using var home = new TempDir();
         var name = $"test_ti_{Guid.NewGuid():N}";
@@ -189,7 +189,7 @@ public class ModelZooTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         var (net, report) = ModelZoo.GetPretrained(name, cache: new WeightsCache(home.Path, offline: false));
         report.IsComplete.Should().BeTrue();
-        net.Normalization.Should().Be(InputNormalization.EdgeAi);
+        net.Normalization.Should().Be(InputNormalization.EdgeAI);
         net.eval();
         using (no_grad()) Parity.AssertClose(net.forward(reference["input"]).Main, reference["logits"], "TI DeepLabV3Lite from TI's checkpoint.pth");
     }
@@ -208,7 +208,7 @@ public class ModelZooTests(ITestOutputHelper output)
         var uri = server.Serve($"models/lraspp-{hash}.pth", bytes);
         ModelZoo.Register(ModelZoo.Info("lraspp_mobilenet_v3_large") with
         {
-            Name = name, Checkpoint = new CheckpointSource(uri.ToString(), "pth", "sha256-prefix", hash, "identity"),
+            Name = name, Checkpoint = new CheckpointSource(uri.ToString(), PublishedFormat.Pth, PublishedHash.Sha256Prefix, hash, CheckpointConverter.Identity),
         });
 
         using var scope = NewDisposeScope();

@@ -23,12 +23,12 @@ public class TfDeepLabZooTests
         foreach (var name in Rows)
         {
             var e = ModelZoo.Info(name);
-            e.Source.Should().Be("TF DeepLab");
+            e.Source.Should().BeSameAs(TfDeepLabSource.Instance);
             e.Normalization.Should().Be(InputNormalization.TfDeepLab);
-            e.Checkpoint!.Format.Should().Be("tf-tar-gz");
+            e.Checkpoint!.Format.Should().Be(PublishedFormat.TfTarGz);
             e.Checkpoint.Hash.Should().BeNull("TF publishes none");
             e.Checkpoint.Url.Should().MatchRegex(@"^https://download\.tensorflow\.org/models/deeplabv3_[a-z0-9_]+_2018_\d\d_\d\d\.tar\.gz$");
-            PretrainedWeights.Converter(e.Checkpoint.Converter).Should().NotBeNull();
+            e.Checkpoint.Converter.Should().BeOneOf(TfDeepLabSource.Instance.Converters);
             e.Reported.Should().NotBeEmpty();
         }
         Reported("xception65_coco_voc_trainaug").Should().Contain(new[] { ("mIoU", 82.20), ("mIoU", 83.58) });
@@ -40,7 +40,7 @@ public class TfDeepLabZooTests
         ModelZoo.Info("xception65_coco_voc_trainaug").Checkpoint!.Url.Should().EndWith("deeplabv3_pascal_train_aug_2018_01_04.tar.gz");
         ModelZoo.Info("deeplabv3_xception_VOC2012_512x512").Checkpoint.Should().Be(ModelZoo.Info("xception65_coco_voc_trainaug").Checkpoint);
         ModelZoo.Info("Xception65+DeepLab_Cityscapes_769x769").Checkpoint!.Url.Should().EndWith("deeplabv3_cityscapes_train_2018_02_06.tar.gz");
-        ModelZoo.Info("xception65_ade20k_train").Checkpoint!.Converter.Should().Be("tfdeeplab-xception65-ade20k");
+        ModelZoo.Info("xception65_ade20k_train").Checkpoint!.Converter.Should().BeSameAs(TfDeepLabSource.Xception65Ade20kConverter);
         ModelZoo.Info("xception65_ade20k_train").NumClasses.Should().Be(150);
         ModelZoo.Info("xception65_cityscapes_trainfine").Evaluation.CropWidth.Should().Be(2049);
         ModelZoo.Info("xception65_coco_voc_trainaug").Evaluation.CropHeight.Should().Be(513);

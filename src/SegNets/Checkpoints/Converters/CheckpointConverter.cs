@@ -19,7 +19,11 @@ public sealed class CheckpointConverter
         this.transforms = [.. (transforms ?? []).Select(t => (new Regex(t.Pattern, RegexOptions.CultureInvariant), t))];
     }
 
-    /// <summary>Names the source family ("gluoncv", "chainercv", ...).</summary>
+    /// <summary>The table of files whose keys and layouts are already SegNets' (torchvision, Hugging Face): every key
+    /// is kept as it is.</summary>
+    public static CheckpointConverter Identity { get; } = new("identity", []);
+
+    /// <summary>Names the table in error messages ("gluoncv", "chainercv", "tfdeeplab-xception65", ...).</summary>
     public string Name { get; }
 
     /// <summary>

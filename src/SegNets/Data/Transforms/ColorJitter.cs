@@ -1,3 +1,5 @@
+using SegNets.Data;
+using SegNets.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,6 @@
+using SegNets.Checkpoints.Converters;
+using SegNets.Data;
+
 namespace SegNets.Data.Transforms;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using SegNets.Data;
+
 namespace SegNets.Data.Transforms;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using SegNets.Data;
 using static TorchSharp.torch;
 
 namespace SegNets.Data.Transforms;

@@ -1,3 +1,4 @@
+using SegNets.Data;
 using SegNets.Models;
 
 namespace SegNets.Data.Transforms;
